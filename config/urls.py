@@ -15,8 +15,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("sohosolo.content.urls")),
     path("communes/", include("sohosolo.territories.urls")),
-    path("compte/", include("sohosolo.accounts.urls")),
-    path("suivi/", include("sohosolo.core.urls")),
+    path("", include("sohosolo.accounts.urls")),
+    path("compte/", include("sohosolo.accounts.allauth_urls")),
+    path("suivi/", include("sohosolo.accounts.staff_urls")),
     prefix_default_language=True,
 )
 

@@ -3,6 +3,7 @@
 A value that cannot be parsed fails loudly at start-up (django-environ raises).
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,14 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "auditlog",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "sohosolo.core",
     "sohosolo.accounts",
     "sohosolo.territories",
@@ -57,7 +66,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sohosolo.territories.middleware.TerritoryMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "sohosolo.accounts.middleware.StaffMFAMiddleware",
     "sohosolo.core.middleware.RatelimitMiddleware",
+    # Must be last: turns axes lockouts into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,16 +117,79 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "content:home"
+AUTHENTICATION_BACKENDS = [
+    # axes first: it refuses locked-out (username, IP) pairs before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:space"
 LOGOUT_REDIRECT_URL = "content:home"
+
+# Accounts (django-allauth): email login, by password or by a one-time code sent by email.
+ACCOUNT_ADAPTER = "sohosolo.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 900  # rural connections and slow mailboxes: 15 minutes
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Soho Solo] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+# allauth's own limits stay on. The per-(username, IP) lockout after 5 failures is axes' job, so
+# allauth's per-key limit is set above it and its per-IP limit guards against spraying many emails.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "30/m/ip,10/15m/key",
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "request_login_code": "20/m/ip,3/m/key",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Soho Solo"
+# Advisors, territory admins and superusers must set up TOTP (on in production).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=False)
+SAMPLE_PASSWORD = env.str("SAMPLE_PASSWORD", default="soho-solo-exemple")
+
+# Lockout (django-axes): per (username, IP) after 5 failures, for 15 minutes, site and admin login.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "sohosolo.accounts.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "sohosolo.accounts.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sohosolo.accounts.security.client_ip"
+AXES_VERBOSE = False
+
+# Audit trail (django-auditlog).
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "accounts.membership"},
+    {"model": "accounts.invitation", "exclude_fields": ["token_hash"]},
+)
+
+# Background tasks: a database queue, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Languages: French is the source language; every UI string exists in EN, ES, PT.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("es", _("Español")), ("pt", _("Português"))]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -138,7 +215,7 @@ MAP_TILE_ATTRIBUTION = env.str(
 )
 
 
-def _tile_origin(url: str) -> str:
+def tile_origin(url: str) -> str:
     """Return the origin of the tile URL for img-src, with a wildcard for {s} subdomains."""
     parts = urlsplit(url)
     host = parts.netloc.replace("{s}.", "*.")
@@ -151,7 +228,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", _tile_origin(MAP_TILE_URL)],
+        "img-src": [SELF, "data:", tile_origin(MAP_TILE_URL)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -184,7 +261,13 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT  # never trust X-Forwarded-For unless told
 RATELIMIT_VIEW = "sohosolo.core.views.ratelimited"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email: SMTP from EMAIL_URL in production; in development messages are written as files in var/mail/.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
+vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+EMAIL_TIMEOUT = 20
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="soho-solo.localhost")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Soho Solo <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admins", a) for a in env.list("ADMINS", default=[])]
@@ -195,5 +278,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,11 +1,25 @@
-"""Benchmark: production-like (no debug, cached templates) but plain HTTP on loopback, no external services."""
+"""Benchmark (`make bench`): production-like (no debug, cached templates, whitenoise with the manifest)
+but plain HTTP on loopback and no external service (local-memory cache instead of Redis).
 
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required as in production: scripts/bench.py sets them.
+"""
+
+from .base import BASE_DIR
 from .production import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
 API_RATE_LIMIT = "100000000/m"
-LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR", "handlers": []}}
+# Collected static files of the benchmark stay apart from a real deployment's STATIC_ROOT.
+STATIC_ROOT = BASE_DIR / ".bench" / "staticfiles"
+# Errors only, on the console: a failing request must show, access logs would only cost time.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "ERROR"},
+}

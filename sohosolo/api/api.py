@@ -5,11 +5,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError
+from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 
 from sohosolo.territories.models import Commune, Territory
 
-from .schemas import CommuneDetailOut, CommuneFilters, CommunePage, ErrorOut, TerritoryOut
+from .schemas import CommuneDetailOut, CommuneFilters, CommunePage, ErrorOut, MeOut, TerritoryOut
 
 api = NinjaAPI(
     title="Soho Solo API",
@@ -79,3 +80,22 @@ def get_commune(request: HttpRequest, code: str, country: str = "FR"):
         "opening_hours": commune.townhall_opening_hours,
     }
     return commune
+
+
+@api.get("/me", auth=django_auth, response=MeOut, tags=["accounts"])
+def me(request: HttpRequest):
+    """The signed-in user, their roles, and what they may do in the territory of the request."""
+    user = request.user
+    territory = getattr(request, "territory", None)
+    return {
+        "email": user.email,
+        "roles": [
+            {"territory": m.territory.slug, "role": m.role}
+            for m in user.memberships.select_related("territory").order_by("territory__slug", "role")
+        ],
+        "territory": territory.slug if territory else None,
+        "permissions": {
+            perm: user.has_perm(perm, territory)
+            for perm in ("accounts.view_staff_area", "accounts.manage_team", "accounts.view_audit_log")
+        },
+    }

@@ -63,3 +63,15 @@ class CommunePage(Schema):
 
 class ErrorOut(Schema):
     detail: str | list
+
+
+class RoleOut(Schema):
+    territory: str
+    role: str
+
+
+class MeOut(Schema):
+    email: str
+    roles: list[RoleOut]
+    territory: str | None
+    permissions: dict[str, bool] = Field(description="Rules evaluated for the territory of the request.")

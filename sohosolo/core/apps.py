@@ -1,6 +1,11 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
     name = "sohosolo.core"
     label = "core"
+
+    def ready(self) -> None:
+        # Every app may register scheduled jobs in its jobs.py.
+        autodiscover_modules("jobs")

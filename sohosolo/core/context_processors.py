@@ -8,8 +8,15 @@ def site(request):
     languages = [
         {"code": code, "name": name, "url": translate_url(path, code)} for code, name in settings.LANGUAGES
     ]
+    territory = getattr(request, "territory", None)
+    user = getattr(request, "user", None)
+    can_see_staff_area = bool(
+        user is not None and user.is_authenticated and user.has_perm("accounts.view_staff_area", territory)
+    )
     return {
-        "territory": getattr(request, "territory", None),
+        "territory": territory,
+        "can_see_staff_area": can_see_staff_area,
+        "can_manage_team": can_see_staff_area and user.has_perm("accounts.manage_team", territory),
         "language_links": languages,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,

@@ -104,8 +104,3 @@ def ratelimited(request, exception=None):
             "Vous avez envoyé trop de requêtes en peu de temps. Merci de patienter quelques minutes avant de réessayer."
         ),
     )
-
-
-def staff_home(request):
-    """The staff area's entry point; Foundation II fills it (pipeline, team, invitations)."""
-    return render(request, "core/staff_home.html")

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry import shape
 
 from sohosolo.core.text import search_key
 
@@ -156,6 +157,11 @@ class Commune(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = search_key(self.name)
+        if self.boundary:
+            self.min_lon, self.min_lat, self.max_lon, self.max_lat = shape(self.boundary).bounds
+        else:
+            self.min_lon = self.max_lon = self.lon
+            self.min_lat = self.max_lat = self.lat
         super().save(*args, **kwargs)
 
     @property

@@ -1,9 +1,32 @@
 // Mount a Leaflet map on every element with data-map, reading its data from the #map-data JSON script.
 // Tiles come from the configured tile server; the page keeps a text alternative beside the map.
+// Leaflet's own control labels are English: the template may pass translated ones as
+// data-zoom-in-label, data-zoom-out-label and data-close-popup-label.
+
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 function mountCommuneMap(element, data) {
   const L = window.L;
-  const map = L.map(element, { scrollWheelZoom: false, maxZoom: 18 });
+  const labels = element.dataset;
+  const map = L.map(element, {
+    scrollWheelZoom: false,
+    maxZoom: 18,
+    zoomControl: false,
+    // Leaflet animates in JavaScript, so the stylesheet's reduced-motion rule cannot stop it.
+    fadeAnimation: !reducedMotion,
+    zoomAnimation: !reducedMotion,
+    markerZoomAnimation: !reducedMotion,
+  });
+  const zoomOptions = {};
+  if (labels.zoomInLabel) zoomOptions.zoomInTitle = labels.zoomInLabel;
+  if (labels.zoomOutLabel) zoomOptions.zoomOutTitle = labels.zoomOutLabel;
+  L.control.zoom(zoomOptions).addTo(map);
+  if (labels.closePopupLabel) {
+    map.on("popupopen", (event) => {
+      const button = event.popup.getElement()?.querySelector(".leaflet-popup-close-button");
+      button?.setAttribute("aria-label", labels.closePopupLabel);
+    });
+  }
   L.tileLayer(element.dataset.tileUrl, {
     attribution: element.dataset.tileAttribution,
     maxZoom: 18,

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from sohosolo.territories.models import Territory
 from sohosolo.territories.services import ImportFileError, communes_import_csv, communes_import_geojson
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--file", default="", help="GeoJSON FeatureCollection or national CSV to read.")
 
+    @transaction.atomic  # an unreadable file leaves no trace, not even a newly created territory
     def handle(self, *args, territory, territory_name, departement, file, **options):
         target, created = Territory.objects.get_or_create(
             slug=territory, defaults={"name": territory_name or territory.capitalize()}
