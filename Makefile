@@ -10,6 +10,7 @@ SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -30,7 +31,7 @@ help:
 	@echo "make test       run the whole test suite (PYTEST_ARGS='...' to pass options to pytest)"
 	@echo "make quality    ruff, missing migrations, check --deploy, translations, vendored files"
 	@echo "make messages   extract translatable strings into locale/{en,es,pt}/LC_MESSAGES/django.po"
-	@echo "make bench      throughput of the home page and the API against a bare Django view"
+	@echo "make bench      throughput of the home page and the API against a bare Django view (BENCH_ARGS='--rounds 3')"
 	@echo "make constraints  re-pin constraints.txt from the virtualenv (after changing requirements)"
 	@echo ".ci/run         what CI runs: quality, tests on SQLite, then on a throwaway PostgreSQL"
 
@@ -70,10 +71,7 @@ run: translations
 	$(SUDO) apt-get update
 	$(APT_INSTALL) chromium
 
-# WhiteNoise warns (an error under pytest's filterwarnings=error) when STATIC_ROOT does not exist, as in
-# a fresh clone; the tests need the folder, not collected files (live_server serves the app's static files).
 test: $(VENV)/.installed-dev /usr/bin/chromium translations
-	@mkdir -p staticfiles
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # --- Quality (every check runs; the target fails if any failed) --------------------------------------
@@ -108,7 +106,7 @@ messages: $(VENV)/.installed
 # --- Benchmark -----------------------------------------------------------------------------------------
 
 bench: $(VENV)/.installed
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # --- Maintenance ---------------------------------------------------------------------------------------
 

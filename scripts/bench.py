@@ -243,8 +243,8 @@ def main() -> int:
             f" {errors:>6}  {verdict}"
         )
     print(
-        f"(gunicorn {WORKERS} sync workers, wrk -t2 -c32 -d{args.duration}s, same machine; errors = non-2xx/3xx "
-        "answers and socket errors)"
+        f"(gunicorn {WORKERS} sync workers, wrk -t2 -c32 -d{args.duration}s, median of {args.rounds} round(s); "
+        f"load average before the run {load:.1f} on {cores} core(s); errors = non-2xx/3xx answers and socket errors)"
     )
 
     if not args.no_queries:

@@ -170,6 +170,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A locked-out visitor who keeps trying is free 15 minutes after the lock, not after the last try.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "sohosolo.accounts.security.axes_username"
 AXES_LOCKOUT_CALLABLE = "sohosolo.accounts.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "sohosolo.accounts.security.client_ip"

@@ -245,4 +245,8 @@ def account_delete(*, user: User) -> None:
                 )
                 % {"name": membership.territory.name}
             )
+    # Delete the roles first: the audit log records each deletion with this user as actor, and
+    # only rows that exist before user.delete() get their actor set to NULL. Cascading from the
+    # user would write log rows pointing at the deleted user and the commit would fail (FK).
+    user.memberships.all().delete()
     user.delete()

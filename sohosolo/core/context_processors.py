@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
 
 
 def site(request):
     """Expose the territory, the language switcher links and the map settings to every template."""
     path = request.get_full_path()
+    # Each language is named in itself (WCAG 3.1.2: the link carries lang="<code>").
     languages = [
-        {"code": code, "name": name, "url": translate_url(path, code)} for code, name in settings.LANGUAGES
+        {"code": code, "name": capfirst(get_language_info(code)["name_local"]), "url": translate_url(path, code)}
+        for code, _name in settings.LANGUAGES
     ]
     territory = getattr(request, "territory", None)
     user = getattr(request, "user", None)

@@ -35,7 +35,7 @@ def commune_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "territories/_commune_results.html" if request.htmx else "territories/commune_list.html"
+    template = "territories/_commune_results_htmx.html" if request.htmx else "territories/commune_list.html"
     return render(request, template, context)
 
 
@@ -48,6 +48,6 @@ def commune_detail(request, code: str):
         "centre": [commune.lat, commune.lon],
         "boundary": commune.boundary,
         "townhall": [commune.townhall_lat, commune.townhall_lon] if commune.townhall_lat else None,
-        "townhallLabel": gettext("Mairie de %(name)s") % {"name": commune.name},
+        "townhallLabel": gettext("Mairie — %(name)s") % {"name": commune.name},
     }
     return render(request, "territories/commune_detail.html", {"commune": commune, "map_data": map_data})

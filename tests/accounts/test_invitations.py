@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from sohosolo.accounts.models import Invitation, Membership, Role
 from sohosolo.core.models import OutboxMessage
 
-from .staff_factories import member, verified_user
+from .staff_factories import InvitationFactory, member, verified_user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,9 @@ def test_an_admin_invites_a_person_who_receives_a_link_by_email(
     assert INVITED in admin_client.get("/fr/suivi/equipe/").content.decode()
 
 
-def test_an_invitation_in_english_is_written_in_english(admin_client, gers, django_capture_on_commit_callbacks):
+def test_an_invitation_in_english_is_written_in_english(
+    admin_client, gers, django_capture_on_commit_callbacks
+):
     invite(admin_client, django_capture_on_commit_callbacks, language="en")
 
     stored = OutboxMessage.objects.get(to=INVITED)
@@ -154,7 +156,9 @@ def test_a_cancelled_invitation_is_refused(client, admin, invited_link):
     assert not Membership.objects.filter(user=person).exists()
 
 
-def test_a_resent_invitation_invalidates_the_old_link(client, admin, invited_link, django_capture_on_commit_callbacks):
+def test_a_resent_invitation_invalidates_the_old_link(
+    client, admin, invited_link, django_capture_on_commit_callbacks
+):
     invitation = Invitation.objects.get()
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,7 +214,9 @@ def test_a_second_pending_invitation_for_the_same_person_and_role_is_refused(
     assert len(mail.outbox) == 1
 
 
-def test_an_invitation_to_a_role_already_held_is_refused(admin_client, gers, django_capture_on_commit_callbacks):
+def test_an_invitation_to_a_role_already_held_is_refused(
+    admin_client, gers, django_capture_on_commit_callbacks
+):
     member(gers, Role.ADVISOR, email=INVITED)
 
     response = invite(admin_client, django_capture_on_commit_callbacks)
@@ -221,8 +227,25 @@ def test_an_invitation_to_a_role_already_held_is_refused(admin_client, gers, dja
     assert mail.outbox == []
 
 
-def test_a_role_that_is_not_invitable_is_refused_by_the_form(admin_client, django_capture_on_commit_callbacks):
+def test_a_role_that_is_not_invitable_is_refused_by_the_form(
+    admin_client, django_capture_on_commit_callbacks
+):
     response = invite(admin_client, django_capture_on_commit_callbacks, role=Role.PROSPECT)
 
     assert response.status_code == 400
     assert not Invitation.objects.exists()
+
+
+def test_a_made_up_link_is_not_found(client, gers):
+    response = client.get("/fr/invitation/nimporte-quoi/")
+
+    assert response.status_code == 404
+    assert "Ce lien d&#x27;invitation n&#x27;est pas valide." in response.content.decode()
+
+
+def test_an_invitation_past_its_expiry_date_is_gone(client, gers):
+    invitation = InvitationFactory(territory=gers, expires_at=timezone.now() - timedelta(minutes=1))
+    pending = InvitationFactory(territory=gers)
+
+    assert client.get(f"/fr/invitation/{invitation.token}/").status_code == 410
+    assert client.get(f"/fr/invitation/{pending.token}/").status_code == 200

@@ -45,6 +45,9 @@ def claire(sample_territories):
     return verified_user(email=EMAIL)
 
 
+# The lockout lasts 15 minutes from the fifth failure. An attempt made while locked out (here at
+# minute 6) must not restart the 15 minutes: that needs AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT
+# = False (axes' default, True, would keep the person locked until minute 21).
 def test_five_failed_logins_lock_the_email_and_ip_for_fifteen_minutes_on_the_site(client, claire):
     with time_machine.travel(START, tick=False) as traveller:
         for _ in range(4):

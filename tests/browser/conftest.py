@@ -6,7 +6,6 @@ blank PNG, anything else is aborted and recorded so a test can fail on it. Run o
 """
 
 import base64
-import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,9 @@ def base_url() -> None:
 def browser_type_launch_args(browser_type_launch_args):
     """Launch the system Chromium (`playwright install` cannot download browsers here)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` or set PLAYWRIGHT_CHROMIUM_PATH")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: `apt-get install chromium` or set PLAYWRIGHT_CHROMIUM_PATH"
+        )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
@@ -153,26 +154,7 @@ def gers_live(transactional_db):
 
 
 @pytest.fixture
-def tile_csp(settings) -> None:
-    """Let the CSP allow the tile server the test settings name, as config/settings/base.py does.
-
-    base.py derives img-src from MAP_TILE_URL, but config/settings/test.py changes MAP_TILE_URL
-    after that, so the served policy allows tile.openstreetmap.org and blocks the test tiles.
-    This does nothing once test.py rebuilds img-src itself. django-csp reads the setting on each
-    response, and the live server runs in this process, so the override reaches it.
-    """
-    from config.settings.base import _tile_origin
-
-    origin = _tile_origin(settings.MAP_TILE_URL)
-    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
-    img_src = policy["DIRECTIVES"]["img-src"]
-    if origin not in img_src:
-        img_src.append(origin)
-        settings.CONTENT_SECURITY_POLICY = policy
-
-
-@pytest.fixture
-def site(live_server, gers_live, tile_csp) -> str:
+def site(live_server, gers_live) -> str:
     """Base URL of the live server on host `localhost`, which the default territory (gers) serves."""
     url = urlsplit(live_server.url)
     return f"http://localhost:{url.port}"

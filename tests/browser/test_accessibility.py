@@ -33,7 +33,9 @@ def violations_report(violations: list[dict]) -> str:
     """One block per rule, one line per element: enough to find and fix it without rerunning."""
     lines = [f"{len(violations)} axe violation(s):"]
     for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} — {violation['helpUrl']}")
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} — {violation['helpUrl']}"
+        )
         for node in violation["nodes"]:
             lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:200]}")
             summary = node.get("failureSummary", "").replace("\n", " ").strip()

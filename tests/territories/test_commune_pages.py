@@ -102,9 +102,10 @@ def test_an_htmx_search_returns_only_the_results_fragment(client, gers_communes)
     assert response.status_code == 200
     assert "<html" not in body
     assert "<form" not in body
-    assert '<p class="result-count">2 communes</p>' in body
+    # The count goes out of band into the live region that stays on the page (announced by screen readers).
+    assert '<p id="result-count" hx-swap-oob="innerHTML">2 communes\n</p>' in body
     assert "Castéra-Verduzan" in body
-    assert [t.name for t in response.templates] == ["territories/_commune_results.html"]
+    assert response.templates[0].name == "territories/_commune_results_htmx.html"
 
 
 def test_the_full_page_includes_the_search_form_and_the_results(client, gers_communes):
@@ -133,7 +134,7 @@ def test_the_commune_page_shows_key_figures_town_hall_and_map_data(client, gers_
     assert "Mairie" in body
     assert 'id="map-data"' in body
     assert response.context["map_data"]["boundary"]["type"] == "Polygon"
-    assert response.context["map_data"]["townhallLabel"] == "Mairie de Auch"
+    assert response.context["map_data"]["townhallLabel"] == "Mairie — Auch"
 
 
 def test_the_commune_page_of_a_commune_in_another_territory_is_not_found(client, gers_communes, landes):

@@ -29,9 +29,13 @@ def _key(entry: polib.POEntry) -> tuple[str, str, str]:
     return (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
 
 
-def _label(entry: polib.POEntry) -> str:
+def _label(entry: polib.POEntry, *, source: bool = False) -> str:
+    """The message, and where it is: its line in the catalogue, or for a new string its source file."""
     text = entry.msgid if len(entry.msgid) <= 70 else entry.msgid[:67] + "…"
-    where = f" (line {entry.linenum})" if entry.linenum else ""
+    if source:
+        where = f" ({entry.occurrences[0][0]}:{entry.occurrences[0][1]})" if entry.occurrences else ""
+    else:
+        where = f" (line {entry.linenum})" if entry.linenum else ""
     context = f"[{entry.msgctxt}] " if entry.msgctxt else ""
     return f"{context}{text!r}{where}"
 
@@ -136,13 +140,15 @@ class Command(BaseCommand):
                 target.mkdir(parents=True)
                 shutil.copy2(locale_dir / lang / "LC_MESSAGES" / "django.po", target / "django.po")
             (scratch / "_check_translations_settings.py").write_text(
-                f"from {os.environ.get('DJANGO_SETTINGS_MODULE', 'config.settings.dev')} import *  # noqa\n"
+                f"from {settings.SETTINGS_MODULE} import *  # noqa\n"
                 f"LOCALE_PATHS = [{str(scratch / 'locale')!r}]\n"
             )
             command = [sys.executable, "-m", "django", "makemessages", "--symlinks", "--no-obsolete",
-                       "--no-location", *(f"--locale={lang}" for lang in catalogues)]  # fmt: skip
+                       *(f"--locale={lang}" for lang in catalogues)]  # fmt: skip
             for pattern in SOURCE_IGNORE:
                 command.append(f"--ignore={pattern}")
+            # Never write through the symlinks into an app's own locale/ folder.
+            command.append("--ignore=locale")
             env = {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "_check_translations_settings",
@@ -162,7 +168,7 @@ class Command(BaseCommand):
                 stale = [e for e in catalogue if not e.obsolete and e.msgid != "" and _key(e) not in source]
                 for entry in missing:
                     self.stderr.write(
-                        f"{lang}: missing from the catalogue (run `make messages`): {_label(entry)}"
+                        f"{lang}: missing from the catalogue (run `make messages`): {_label(entry, source=True)}"
                     )
                 failures += len(missing)
                 if stale:
