@@ -6,6 +6,7 @@ before the TOTP set-up page (a login does not count as a re-authentication): tha
 on the way.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -129,9 +130,13 @@ def test_totp_qr_code_renders_under_the_strict_csp(site: str, accounts, page: Pa
     page.wait_for_load_state("load")
     # A blocked or broken image has no intrinsic size.
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code did not load"
-    # Its text alternative is the secret, also shown in a field for people who cannot scan.
+    # A short text alternative (not the secret spelt out); the secret is in a read-only, focusable field.
+    expect(qr).to_have_attribute("alt", "QR code à scanner avec votre application d’authentification")
     secret = page.locator("#authenticator_secret")
-    expect(secret).to_have_value(qr.get_attribute("alt") or "")
+    expect(secret).to_have_attribute("readonly", "")
+    expect(secret).to_have_value(re.compile(r"^[A-Z2-7]{16,}$"))
+    secret.focus()
+    expect(secret).to_be_focused()
     expect(page.get_by_role("button")).not_to_have_count(0)
 
     assert console.errors == [], "console errors or CSP violations:\n" + "\n".join(console.errors)
