@@ -6,6 +6,8 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
+# One pip at a time in the virtualenv, even under `make -j`.
+.NOTPARALLEL:
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -61,8 +63,12 @@ run: translations
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_communes
 	$(MANAGE) load_sample_data
+	$(MANAGE) load_sample_accounts
+	$(MANAGE) load_sample_villages
 	@echo "Soho Solo: http://$(HOST):$(PORT)/fr/  (territories: http://gers.localhost:$(PORT)/fr/, http://landes.localhost:$(PORT)/fr/)"
-	$(PY) scripts/run_all.py 'web=$(MANAGE) runserver $(HOST):$(PORT)'
+	@echo "E-mails sent in development are written to var/mail/. Ctrl-C stops the web server, the worker and the scheduler."
+	$(PY) scripts/run_all.py 'web=$(MANAGE) runserver $(HOST):$(PORT)' \
+		'worker=$(MANAGE) db_worker --interval 1' 'scheduler=$(MANAGE) scheduler'
 
 # --- Tests ---------------------------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,8 +20,21 @@ urlpatterns += i18n_patterns(
     path("", include("sohosolo.accounts.urls")),
     path("compte/", include("sohosolo.accounts.allauth_urls")),
     path("suivi/", include("sohosolo.accounts.staff_urls")),
+    path("suivi/villages/", include("sohosolo.villages.staff_urls")),
+    path("suivi/services/", include("sohosolo.services.staff_urls")),
+    path("suivi/couverture/", include("sohosolo.connectivity.staff_urls")),
+    path("suivi/logements/", include("sohosolo.housing.staff_urls")),
+    path("villages/", include("sohosolo.villages.urls")),
+    path("services/", include("sohosolo.services.urls")),
+    path("couverture/", include("sohosolo.connectivity.urls")),
+    path("logements/", include("sohosolo.housing.urls")),
+    path("carte/", include("sohosolo.maps.urls")),
     prefix_default_language=True,
 )
+
+if settings.DEBUG:
+    # Development only: uploads served by Django (production serves them from object storage or the proxy).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "sohosolo.core.views.bad_request"
 handler403 = "sohosolo.core.views.permission_denied"

@@ -186,12 +186,7 @@ def main() -> int:
     parser.add_argument("--no-queries", action="store_true", help="do not count SQL queries per request")
     args = parser.parse_args()
 
-    wrk = ensure_wrk()
-    if not args.skip_prepare:
-        prepare()
-    script = BENCH_DIR / "report.lua"
-    script.write_text(LUA)
-
+    # Sampled before preparing the database, which loads the machine itself for a while.
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     cores = os.cpu_count() or 1
     if load > 0.5:
@@ -200,6 +195,12 @@ def main() -> int:
             "running, the figures will be low and noisy.",
             flush=True,
         )
+    wrk = ensure_wrk()
+    if not args.skip_prepare:
+        prepare()
+    script = BENCH_DIR / "report.lua"
+    script.write_text(LUA)
+
     # Both servers start up front (idle workers cost nothing); the cases then alternate round by round so
     # that a change in the machine's load affects every case alike. The median of the rounds is kept.
     servers: dict[str, Gunicorn] = {}

@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "sohosolo.core",
     "sohosolo.accounts",
     "sohosolo.territories",
+    "sohosolo.villages",
+    "sohosolo.services",
+    "sohosolo.connectivity",
+    "sohosolo.housing",
+    "sohosolo.maps",
     "sohosolo.content",
     "sohosolo.api",
 ]
@@ -54,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CSP (so the cached copy gets a fresh nonce) and before sessions, locale and auth (a hit skips them).
+    "sohosolo.core.page_cache.AnonymousPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -181,6 +188,13 @@ AXES_VERBOSE = False
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.membership"},
     {"model": "accounts.invitation", "exclude_fields": ["token_hash"]},
+    {"model": "villages.village"},
+    {"model": "villages.villagephoto"},
+    {"model": "villages.measuredtraveltime"},
+    {"model": "services.service"},
+    {"model": "connectivity.connectivitycorrection"},
+    {"model": "housing.housingoffer", "exclude_fields": ["expiry_reminder_sent_at"]},
+    {"model": "housing.housingphoto"},
 )
 
 # Background tasks: a database queue, run by `manage.py db_worker`.
@@ -255,6 +269,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Full-page cache of public pages for anonymous visitors (sohosolo.core.page_cache).
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 
 # Public API rate limit per client IP (django-ninja throttling, backed by the cache).
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")

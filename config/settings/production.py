@@ -31,3 +31,7 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [  # noqa: F405
     ),
 ]
 TEMPLATES[0]["APP_DIRS"] = False  # noqa: F405
+
+# Staff must use two-factor authentication; account e-mails link over HTTPS.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")

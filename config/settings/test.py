@@ -28,3 +28,5 @@ STAFF_MFA_REQUIRED = False
 # Tests run from a fresh clone, before any collectstatic: WhiteNoise must not warn (an error under
 # filterwarnings=error) because STATIC_ROOT does not exist yet.
 WHITENOISE_AUTOREFRESH = True
+# Tests measure the views themselves; tests/core/test_page_cache.py turns the page cache on.
+PAGE_CACHE_ENABLED = False

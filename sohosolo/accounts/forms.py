@@ -22,7 +22,7 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.territory = territory
         roles = [
-            (r.value, r.label)
+            (r.value, capfirst(r.label))
             for r in Role
             if r in INVITABLE_ROLES and (r in (Role.ADVISOR, Role.TERRITORY_ADMIN) or scope_kind(r))
         ]

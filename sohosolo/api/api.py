@@ -4,10 +4,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 
+from sohosolo.core.page_cache import cache_for_anonymous
 from sohosolo.territories.models import Commune, Territory
 
 from .schemas import CommuneDetailOut, CommuneFilters, CommunePage, ErrorOut, MeOut, TerritoryOut
@@ -22,11 +24,25 @@ api = NinjaAPI(
 )
 
 
+from .routers import connectivity as connectivity_router  # noqa: E402
+from .routers import housing as housing_router  # noqa: E402
+from .routers import map as map_router  # noqa: E402
+from .routers import services as services_router  # noqa: E402
+from .routers import villages as villages_router  # noqa: E402
+
+api.add_router("/map", map_router.router)
+api.add_router("/villages", villages_router.router)
+api.add_router("/services", services_router.router)
+api.add_router("/housing", housing_router.router)
+api.add_router("/connectivity", connectivity_router.router)
+
+
 def _field_error(field: str, message: str) -> ValidationError:
     return ValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
 @api.get("/territories", response=list[TerritoryOut], tags=["territories"])
+@decorate_view(cache_for_anonymous(300))
 def list_territories(request: HttpRequest):
     """All territories served by the platform."""
     return Territory.objects.all()
@@ -39,6 +55,7 @@ def _page_url(request: HttpRequest, page: int) -> str:
 
 
 @api.get("/communes", response={200: CommunePage, 422: ErrorOut}, tags=["communes"])
+@decorate_view(cache_for_anonymous(300))
 def list_communes(request: HttpRequest, filters: Query[CommuneFilters]):
     """Communes, paginated; filter by territory slug, postcode and name (accent-insensitive)."""
     communes = Commune.objects.select_related("territory").defer("boundary", "townhall_opening_hours")
@@ -65,6 +82,7 @@ def list_communes(request: HttpRequest, filters: Query[CommuneFilters]):
 
 
 @api.get("/communes/{code}", response={200: CommuneDetailOut, 404: ErrorOut}, tags=["communes"])
+@decorate_view(cache_for_anonymous(300))
 def get_commune(request: HttpRequest, code: str, country: str = "FR"):
     """One commune by its official code, with its boundary and town hall."""
     commune = get_object_or_404(

@@ -3,10 +3,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from sohosolo.core.decorators import public
+from sohosolo.core.page_cache import cache_for_anonymous
 
 
 @public
 @require_safe
+@cache_for_anonymous(300)
 def home(request):
     territory = request.territory
     if territory is None:
@@ -17,6 +19,7 @@ def home(request):
 def _static_page(template: str):
     @public
     @require_safe
+    @cache_for_anonymous(3600)
     def view(request):
         return render(request, template)
 

@@ -9,7 +9,11 @@ def site(request):
     path = request.get_full_path()
     # Each language is named in itself (WCAG 3.1.2: the link carries lang="<code>").
     languages = [
-        {"code": code, "name": capfirst(get_language_info(code)["name_local"]), "url": translate_url(path, code)}
+        {
+            "code": code,
+            "name": capfirst(get_language_info(code)["name_local"]),
+            "url": translate_url(path, code),
+        }
         for code, _name in settings.LANGUAGES
     ]
     territory = getattr(request, "territory", None)
@@ -21,6 +25,12 @@ def site(request):
         "territory": territory,
         "can_see_staff_area": can_see_staff_area,
         "can_manage_team": can_see_staff_area and user.has_perm("accounts.manage_team", territory),
+        # Permission names only: core must not import the apps above it.
+        "can_see_my_villages": bool(
+            user is not None
+            and user.is_authenticated
+            and user.has_perm("villages.view_my_villages", territory)
+        ),
         "language_links": languages,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,

@@ -3,7 +3,9 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Territory
+from sohosolo.core.page_cache import page_cache_bump
+
+from .models import Commune, Territory
 
 CACHE_KEY = "territories:by-host:v1"
 CACHE_SECONDS = 60
@@ -29,9 +31,15 @@ def territory_for_host(host: str) -> Territory | None:
     return table["hosts"].get(host) or table["default"]
 
 
+@receiver([post_save, post_delete], sender=Commune)
+def _forget_pages(**kwargs) -> None:
+    page_cache_bump()
+
+
 @receiver([post_save, post_delete], sender=Territory)
 def _forget_territories(**kwargs) -> None:
     cache.delete(CACHE_KEY)
+    page_cache_bump()
 
 
 class TerritoryMiddleware:

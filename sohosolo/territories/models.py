@@ -51,6 +51,15 @@ class Territory(models.Model):
         blank=True,
         help_text=_('Liste de {"name": …, "lat": …, "lon": …} pour les temps de trajet.'),
     )
+    travel_detour_factor = models.FloatField(
+        _("coefficient de détour"),
+        default=1.3,
+        validators=[MinValueValidator(1.0)],
+        help_text=_("Distance routière estimée = distance à vol d'oiseau × ce coefficient."),
+    )
+    travel_speed_kmh = models.FloatField(
+        _("vitesse moyenne (km/h)"), default=70, validators=[MinValueValidator(10)]
+    )
     is_sample = models.BooleanField(
         _("donnée d'exemple"), default=False, help_text=_("Affiche la mention « Donnée d'exemple ».")
     )

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from shapely.geometry import Point, shape
 
+from sohosolo.core.page_cache import page_cache_bump
 from sohosolo.core.text import search_key
 
 from .models import Commune, Territory, figures_cache_key
@@ -228,6 +229,7 @@ def _apply(
         Commune.objects.bulk_create(to_create, batch_size=500)
         Commune.objects.bulk_update(to_update, IMPORTED_FIELDS, batch_size=500)
         transaction.on_commit(lambda: cache.delete(figures_cache_key(territory.pk)))
+        transaction.on_commit(page_cache_bump)
     return report
 
 

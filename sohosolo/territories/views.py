@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from sohosolo.core.decorators import public
+from sohosolo.core.page_cache import cache_for_anonymous
 
 from .forms import CommuneSearchForm
 from .models import Commune
@@ -20,6 +21,7 @@ def _territory_or_404(request):
 
 @public
 @require_safe
+@cache_for_anonymous(300)
 def commune_list(request):
     """Communes of the request's territory: accent-insensitive search, intercommunality filter, pages."""
     territory = _territory_or_404(request)
@@ -41,6 +43,7 @@ def commune_list(request):
 
 @public
 @require_safe
+@cache_for_anonymous(300)
 def commune_detail(request, code: str):
     territory = _territory_or_404(request)
     commune = get_object_or_404(Commune.objects.of_territory(territory), code=code)

@@ -57,7 +57,7 @@ def test_search_submitted_then_open_the_commune(site: str, page: Page, console):
 
 def test_search_updates_results_while_typing(site: str, page: Page, console):
     page.goto(site + "/fr/communes/")
-    results = page.locator("#results")
+
     count = page.get_by_role("status")
     expect(count).to_have_text("458 communes")
     expect(page.get_by_role("link", name="Castéra-Verduzan", exact=True)).to_have_count(0)

@@ -32,6 +32,13 @@ def counted_job() -> None:
     CALLS.append(threading.get_ident())
 
 
+@pytest.fixture(autouse=True)
+def only_core_jobs(monkeypatch):
+    """These tests are about the scheduler itself: other apps' jobs (housing expiry…) are left out."""
+    for name in [n for n in REGISTRY if not n.startswith("core.")]:
+        monkeypatch.delitem(REGISTRY, name)
+
+
 @pytest.fixture
 def counted(monkeypatch) -> list[int]:
     """A test job every 5 minutes, alongside the project's own jobs; returns the list of its runs."""

@@ -51,9 +51,12 @@ def team(request):
 @require_http_methods(["GET", "POST"])
 @territory_permission_required("accounts.manage_team")
 def invite(request):
-    form = InvitationForm(
-        request.POST or None, territory=request.territory, initial={"language": request.LANGUAGE_CODE}
-    )
+    # Links from other pages may preselect the role and its scope (?role=committee&scope=committee:<pk>).
+    initial = {
+        "language": request.LANGUAGE_CODE,
+        **{k: request.GET[k] for k in ("role", "scope") if k in request.GET},
+    }
+    form = InvitationForm(request.POST or None, territory=request.territory, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_create(
@@ -152,7 +155,9 @@ def audit_log(request):
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.shown_changes = _readable_changes(entry.changes_dict)
-        entry.role_label = _role_label((entry.additional_data or {}).get("role", ""))
+        data = entry.additional_data or {}
+        entry.role_label = _role_label(data.get("role", ""))
+        entry.object_label = data.get("email") or data.get("village") or data.get("commune") or ""
     return render(request, "accounts/audit_log.html", {"page": page})
 
 

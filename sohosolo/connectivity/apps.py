@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConnectivityConfig(AppConfig):
+    name = "sohosolo.connectivity"
+    label = "connectivity"

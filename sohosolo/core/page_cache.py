@@ -1,0 +1,106 @@
+"""Full-page cache for anonymous visitors of public pages and public API reads.
+
+Views opt in with ``@cache_for_anonymous(seconds)``. The middleware answers a cached copy before the
+session, locale, authentication and territory middleware run, which is what keeps public pages fast
+under load. A cached page still gets a fresh CSP nonce on every response: the nonce is stored as a
+placeholder and replaced on the way out. Requests with a session cookie (signed-in users, anyone
+who submitted a form) and responses that set cookies are never cached. ``page_cache_bump()``
+invalidates every cached page at once (called when territories or communes change).
+"""
+
+import base64
+import hashlib
+import os
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+VERSION_KEY = "pagecache:version"
+PLACEHOLDER = b"__csp_nonce__"
+CSP_HEADER = "Content-Security-Policy"
+
+
+def page_cache_bump() -> None:
+    """Forget every cached page (a new version makes old keys unreachable; they expire on their own)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cache_for_anonymous(seconds: int = 300):
+    """Mark a view's successful responses as cacheable for anonymous visitors."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response.page_cache_seconds = seconds
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _key(request, version: str) -> str:
+    raw = "|".join(
+        [
+            version,
+            request.get_host(),
+            request.get_full_path(),
+            request.headers.get("Accept-Language", ""),
+            request.headers.get("HX-Request", ""),
+        ]
+    )
+    return "pagecache:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _cacheable_request(self, request) -> bool:
+        return (
+            settings.PAGE_CACHE_ENABLED
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META
+        )
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        version = cache.get(VERSION_KEY) or "0"
+        key = _key(request, version)
+        stored = cache.get(key)
+        if stored is not None:
+            return self._replay(stored)
+        response = self.get_response(request)
+        seconds = getattr(response, "page_cache_seconds", None)
+        if seconds and response.status_code == 200 and not response.streaming and not response.cookies:
+            self._store(key, request, response, seconds)
+        return response
+
+    def _store(self, key: str, request, response, seconds: int) -> None:
+        nonce = getattr(request, "_csp_nonce", None)
+        content = response.content
+        headers = dict(response.items())
+        if isinstance(nonce, str):
+            content = content.replace(nonce.encode(), PLACEHOLDER)
+            if CSP_HEADER in headers:
+                headers[CSP_HEADER] = headers[CSP_HEADER].replace(nonce, PLACEHOLDER.decode())
+        cache.set(key, (content, headers), seconds)
+
+    def _replay(self, stored) -> HttpResponse:
+        content, headers = stored
+        if PLACEHOLDER in content or PLACEHOLDER.decode() in headers.get(CSP_HEADER, ""):
+            nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+            content = content.replace(PLACEHOLDER, nonce.encode())
+            if CSP_HEADER in headers:
+                headers = {**headers, CSP_HEADER: headers[CSP_HEADER].replace(PLACEHOLDER.decode(), nonce)}
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        return response

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class HousingConfig(AppConfig):
+    name = "sohosolo.housing"
+    label = "housing"
+
+    def ready(self) -> None:
+        from .images import register_heif_opener
+
+        # Phones' HEIC photos open in Pillow everywhere in the process (forms, admin, scripts).
+        register_heif_opener()
