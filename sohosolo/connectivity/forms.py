@@ -21,8 +21,8 @@ class CorrectionForm(forms.ModelForm):
         help_texts = {
             "topic": _("Par exemple : fibre, ADSL, box 4G, réseau mobile Orange."),
             "note": _(
-                "Ce que vous avez constaté, où et comment : «\u00a0Fibre raccordée rue de l'Église depuis "
-                "mars\u00a0», «\u00a0Pas de réseau SFR dans le bas du village\u00a0»."
+                "Ce que vous avez constaté, où et comment : « Fibre raccordée rue de l'Église depuis "
+                "mars », « Pas de réseau SFR dans le bas du village »."
             ),
         }
         widgets = {
