@@ -56,6 +56,8 @@ def _render_edit(
         "photos": list(village.photos.all()),
         "travel_times": village.travel_times(),
         "current": current,
+        # Browsers do not keep a chosen file when the form comes back: say so rather than lose it silently.
+        "photo_dropped": bool(status != 200 and request.FILES),
     }
     return render(request, "villages/committee/village_edit.html", context, status=status)
 
