@@ -6,6 +6,7 @@ class HousingConfig(AppConfig):
     label = "housing"
 
     def ready(self) -> None:
+        from . import signals  # noqa: F401
         from .images import register_heif_opener
 
         # Phones' HEIC photos open in Pillow everywhere in the process (forms, admin, scripts).

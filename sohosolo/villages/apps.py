@@ -10,6 +10,7 @@ class VillagesConfig(AppConfig):
         from sohosolo.accounts.models import Role
         from sohosolo.accounts.scopes import register_scope
 
+        from . import signals  # noqa: F401
         from .models import Village
 
         # Committee members are invited to one village of the territory.

@@ -3,6 +3,8 @@
 Every write goes through save() (never queryset.update) so django-auditlog records who changed what.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -269,3 +271,13 @@ def committee_message_send(
             kind="committee_message",
         )
     return stored
+
+
+MESSAGE_RETENTION = timedelta(days=365)
+
+
+def committee_messages_purge(*, now=None) -> int:
+    """Retention: delete visitors' messages to committees after a year (stated on the privacy page)."""
+    now = now or timezone.now()
+    deleted, _ = CommitteeMessage.objects.filter(created_at__lt=now - MESSAGE_RETENTION).delete()
+    return deleted

@@ -5,9 +5,11 @@ import json
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.throttling import AnonRateThrottle
 from pydantic import field_validator
 
+from sohosolo.core.page_cache import cache_for_anonymous
 from sohosolo.housing.models import Kind, Transaction
 from sohosolo.maps.features import MAX_POINTS, MAX_ZOOM, BBox, BBoxError, map_features
 from sohosolo.maps.filters import MAX_TRAVEL_MINUTES, FilterError, MapFilters
@@ -134,6 +136,9 @@ class MapOut(Schema):
 
 
 @router.get("", response={200: MapOut, 422: ErrorOut}, summary="Points of the map")
+# Cached for anonymous visitors; every save that can change the map bumps the cache (see the apps'
+# signals.py and docs/adr/002-page-cache.md).
+@decorate_view(cache_for_anonymous(300))
 def map_points(request: HttpRequest, query: Query[MapQuery]):
     """Points of the map in a bounding box, filtered like the results list of /carte/.
 
