@@ -14,6 +14,7 @@ CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_SECURE = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}}
 API_RATE_LIMIT = "100000000/m"
+MAP_API_RATE_LIMIT = "100000000/m"
 # Collected static files of the benchmark stay apart from a real deployment's STATIC_ROOT.
 STATIC_ROOT = BASE_DIR / ".bench" / "staticfiles"
 # Errors only, on the console: a failing request must show, access logs would only cost time.

@@ -6,8 +6,9 @@ class HousingConfig(AppConfig):
     label = "housing"
 
     def ready(self) -> None:
+        from sohosolo.core.images import register_heif_opener
+
         from . import signals  # noqa: F401
-        from .images import register_heif_opener
 
         # Phones' HEIC photos open in Pillow everywhere in the process (forms, admin, scripts).
         register_heif_opener()

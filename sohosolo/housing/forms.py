@@ -7,7 +7,8 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .images import ACCEPT_ATTRIBUTE, ImageRejected, process_upload
+from sohosolo.core.images import ACCEPT_ATTRIBUTE, ImageRejected, process_upload
+
 from .models import DEFAULT_VALIDITY, MAX_PHOTOS, Kind, Transaction
 from .services import EDITABLE_FIELDS, Messages
 

@@ -20,12 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from sohosolo.accounts.models import Membership, Role, User
+from sohosolo.core.images import ProcessedImage
 from sohosolo.core.locking import save_versioned
 from sohosolo.core.outbox import outbox_enqueue
 from sohosolo.territories.services import commune_at_point
 from sohosolo.villages.models import Village, haversine_km
 
-from .images import ProcessedImage
 from .models import (
     DEFAULT_VALIDITY,
     MAX_PHOTOS,

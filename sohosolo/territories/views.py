@@ -50,7 +50,14 @@ def commune_detail(request, code: str):
     map_data = {
         "centre": [commune.lat, commune.lon],
         "boundary": commune.boundary,
-        "townhall": [commune.townhall_lat, commune.townhall_lon] if commune.townhall_lat else None,
-        "townhallLabel": gettext("Mairie — %(name)s") % {"name": commune.name},
+        "markers": [
+            {
+                "lat": commune.townhall_lat,
+                "lon": commune.townhall_lon,
+                "label": gettext("Mairie — %(name)s") % {"name": commune.name},
+            }
+        ]
+        if commune.townhall_lat
+        else [],
     }
     return render(request, "territories/commune_detail.html", {"commune": commune, "map_data": map_data})

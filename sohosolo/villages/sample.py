@@ -899,7 +899,7 @@ def _housing_photo_bytes(kind: str, variant: int) -> tuple[bytes, bytes]:
         rng=random.Random(f"{SEED}:{kind}:{variant}"), kind=kind, title=KIND_CAPTIONS[kind]
     )
     try:
-        from sohosolo.housing.images import process_upload
+        from sohosolo.core.images import process_upload
     except ImportError:
         return data, thumbnail_of(data)
     processed = process_upload(ContentFile(data, name="photo.jpg"))

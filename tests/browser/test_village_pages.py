@@ -275,7 +275,7 @@ def test_my_villages_and_the_edit_form_are_accessible_also_with_errors(
 
     expect(page.get_by_role("alert")).to_contain_text("Le formulaire contient des erreurs")
     assert_error_tied_to(page, "id_presentation_fr", "sa présentation en français ne peut pas être vide")
-    assert_error_tied_to(page, "id_product_photo", "Ce fichier n'est pas une photo lisible")
+    assert_error_tied_to(page, "id_product_photo", "Ce fichier n'est pas une image reconnue")
     # Everything else typed is kept.
     expect(page.get_by_label("Le produit ou service phare du village")).to_have_value(
         "Le festival du château"

@@ -81,7 +81,7 @@ def photo_of(offer: HousingOffer, alt_text: str = "La façade côté jardin", **
     """A processed photo attached to the offer (through the images pipeline)."""
     from django.core.files.base import ContentFile
 
-    from sohosolo.housing.images import process_upload
+    from sohosolo.core.images import process_upload
 
     processed = process_upload(ContentFile(image_bytes(**kwargs), name="p.jpg"))
     position = offer.photos.count()

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import ExifTags, Image
 
-from sohosolo.housing.images import MAX_UPLOAD_BYTES, ImageRejected, process_upload, register_heif_opener
+from sohosolo.core.images import MAX_UPLOAD_BYTES, ImageRejected, process_upload, register_heif_opener
 
 from .factories import image_bytes, jpeg_with_gps
 

@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.core.files.storage import default_storage
 from PIL import ExifTags, Image
 
-from sohosolo.housing.images import MAX_UPLOAD_BYTES
+from sohosolo.core.images import MAX_UPLOAD_BYTES
 from sohosolo.housing.models import HousingOffer, HousingPhoto
 
 from .factories import HousingOfferFactory, image_bytes, jpeg_with_gps, photo_of, upload

@@ -134,7 +134,7 @@ def test_the_commune_page_shows_key_figures_town_hall_and_map_data(client, gers_
     assert "Mairie" in body
     assert 'id="map-data"' in body
     assert response.context["map_data"]["boundary"]["type"] == "Polygon"
-    assert response.context["map_data"]["townhallLabel"] == "Mairie — Auch"
+    assert response.context["map_data"]["markers"][0]["label"] == "Mairie — Auch"
 
 
 def test_the_commune_page_of_a_commune_in_another_territory_is_not_found(client, gers_communes, landes):

@@ -155,13 +155,13 @@ def test_a_village_page_has_a_map_with_the_boundary_the_town_hall_and_a_text_alt
     body = client.get(detail(village)).content.decode()
 
     data = json.loads(
-        re.search(r'<script id="village-map-data" type="application/json">(.*?)</script>', body).group(1)
+        re.search(r'<script id="map-data" type="application/json">(.*?)</script>', body).group(1)
     )
     assert data["boundary"]["type"] == "Polygon"
     assert data["markers"] == [{"lat": 43.99, "lon": 0.23, "label": "Mairie de Fourcès"}]
     assert 'aria-describedby="map-text"' in body
     assert "Alternative textuelle : la carte montre le contour de la commune de Fourcès" in body
-    assert "js/village-map.js" in body
+    assert "js/map.js" in body
     # No inline script: only the JSON block and nonce'd module files.
     assert not re.search(r"<script(?![^>]*(src=|application/json))[^>]*>", body)
 

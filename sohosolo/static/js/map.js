@@ -1,11 +1,13 @@
-// Mount a Leaflet map on every element with data-map, reading its data from the #map-data JSON script.
+// Mount a Leaflet map on every element with data-map, reading its data from the #map-data JSON script:
+// {centre: [lat, lon], boundary: GeoJSON geometry or null, markers: [{lat, lon, label}]}. Used by the
+// commune and village pages; data-zoom sets the zoom when there is no boundary to fit.
 // Tiles come from the configured tile server; the page keeps a text alternative beside the map.
 // Leaflet's own control labels are English: the template may pass translated ones as
 // data-zoom-in-label, data-zoom-out-label and data-close-popup-label.
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
-function mountCommuneMap(element, data) {
+function mountMap(element, data) {
   const L = window.L;
   const labels = element.dataset;
   const map = L.map(element, {
@@ -38,12 +40,12 @@ function mountCommuneMap(element, data) {
     }).addTo(map);
     map.fitBounds(layer.getBounds(), { padding: [12, 12] });
   } else {
-    map.setView(data.centre, 12);
+    map.setView(data.centre, Number(element.dataset.zoom || 12));
   }
-  if (data.townhall) {
-    L.marker(data.townhall, { title: data.townhallLabel, alt: data.townhallLabel })
+  for (const marker of data.markers || []) {
+    L.marker([marker.lat, marker.lon], { title: marker.label, alt: marker.label })
       .addTo(map)
-      .bindPopup(data.townhallLabel);
+      .bindPopup(document.createTextNode(marker.label));
   }
   return map;
 }
@@ -53,7 +55,7 @@ function init() {
   if (!window.L || !dataElement) return;
   const data = JSON.parse(dataElement.textContent);
   document.querySelectorAll("[data-map]").forEach((element) => {
-    mountCommuneMap(element, data);
+    mountMap(element, data);
   });
   window.mapReady = true;
 }
