@@ -60,7 +60,7 @@ def test_an_invited_advisor_signs_up_from_the_email_and_joins_the_team(
     expect(page).to_have_url(site + "/fr/suivi/equipe/inviter/")
 
     page.get_by_label("Adresse e-mail de la personne invitée").fill(ADVISOR_EMAIL)
-    page.get_by_label("Rôle").select_option(label="conseiller")
+    page.get_by_label("Rôle").select_option(label="Conseiller")
     page.get_by_role("button", name="Envoyer l'invitation").click()
 
     # Back on the team page: the confirmation and the pending invitation.

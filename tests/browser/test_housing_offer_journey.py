@@ -8,7 +8,6 @@ Run with `pytest -m browser`. Uploaded media are not served by the live server: 
 import base64
 import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +17,7 @@ from playwright.sync_api import Page, expect
 
 from sohosolo.housing.models import HousingOffer, HousingStatus
 from tests.accounts.factories import DEFAULT_PASSWORD
-
-from .factories import jpeg_with_gps
+from tests.housing.factories import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
 
@@ -28,27 +26,6 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 TILE_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAQAAAAEAAQMAAABmvDolAAAAA1BMVEXy7+kRCi+bAAAAH0lEQVR42u3BAQ0AAADCoPdPbQ43oAAAAAAAAAAAvg0hAAABYOSdlwAAAABJRU5ErkJggg=="
 )
-
-
-@pytest.fixture(scope="session")
-def base_url() -> None:
-    """pytest-playwright's own base_url warns under pytest 9 (an error here); URLs are built from `site`."""
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}")
-    args = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
 
 
 @pytest.fixture
