@@ -111,7 +111,7 @@ messages: $(VENV)/.installed
 
 # --- Benchmark -----------------------------------------------------------------------------------------
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-dev
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # --- Maintenance ---------------------------------------------------------------------------------------

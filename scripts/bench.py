@@ -4,7 +4,7 @@ Django view (R0), and the map page's longest main-thread task in Chromium.
 
 Production-like settings (config.settings.bench) on a SQLite database of its own (.bench/), the same
 gunicorn command for every server (4 sync workers on a free loopback port), `wrk -t2 -c32 -d10s`
-per case after a warm-up; `--rounds 3` alternates the cases three times and keeps the medians.
+per case after a warm-up; the cases alternate over three rounds (`--rounds`) and the medians are kept.
 The map cases read 20,000 services spread over the communes of mainland France (a bench territory,
 bench.localhost, generated once and kept in .bench/); "no page cache" cases are served by a second
 gunicorn started with PAGE_CACHE_ENABLED=False, so every request reaches the view and the database.
@@ -30,6 +30,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -45,8 +46,8 @@ BENCH_HOST = "bench.localhost"
 BENCH_SERVICES = 20_000
 BENCH_SEED = 20_000
 JITTER_DEGREES = 0.01  # ≈ 1 km around the commune's centre
-# Around Lyon at zoom 11 (what a 1280 px wide window asks for, with carte.js's 10 % padding): a few
-# hundred points, below the 500 above which the endpoint clusters.
+# Around Lyon at zoom 11, the box carte.js asks for with a map of about 1,100 × 700 px (it pads its view
+# by 10 % on each side): a few hundred points, below the 500 above which the endpoint clusters.
 POINTS_QUERY = {"bbox": "4.4,45.55,5.3,45.95", "zoom": "11", "layers": "services"}
 # Mainland France at zoom 6: every service in view, answered as grid clusters.
 CLUSTERS_QUERY = {"bbox": "-5.5,41.2,9.8,51.3", "zoom": "6", "layers": "services"}
@@ -60,10 +61,11 @@ LONG_TASK_TARGET_MS = 200
 class Server:
     settings: str
     env: dict = field(default_factory=dict)
+    probe: str = "/robots.txt"  # a cheap page, no database: answers at once when the workers are idle
 
 
 SERVERS = {
-    "hello": Server("config.bench_hello"),
+    "hello": Server("config.bench_hello", probe="/"),
     "app": Server("config.settings.bench"),
     "nocache": Server("config.settings.bench", {"PAGE_CACHE_ENABLED": "False"}),
 }
@@ -399,6 +401,7 @@ class Gunicorn:
     def __init__(self, server: Server, log: Path):
         self.port = free_port()
         self.log = log
+        self.probe = server.probe
         command = [
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--workers", str(WORKERS), "--worker-class", "sync",
@@ -421,6 +424,23 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.2)
         sys.exit(f"bench: gunicorn did not answer within 60 s; see {self.log}")
+
+    def wait_idle(self, host: str) -> None:
+        """Wait until the workers have worked off the requests wrk left queued when it stopped.
+
+        Sync workers still serve every connection already accepted or waiting in the listen queue, even
+        once wrk has gone: after a slow case (an uncached map, up to 32 requests queued) that is seconds
+        of CPU, which would otherwise count against the next case. Probes, one per worker, come back
+        fast only once the queue is empty.
+        """
+        url = f"http://127.0.0.1:{self.port}{self.probe}"
+        deadline = time.monotonic() + 60
+        with ThreadPoolExecutor(WORKERS) as pool:
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                list(pool.map(lambda _n: get(url, host), range(WORKERS)))
+                if time.monotonic() - started < 0.1:
+                    return
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -561,7 +581,13 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measurement (default 10)")
-    parser.add_argument("--rounds", type=int, default=1, help="measurements per case; the median is kept")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measurements per case, the median is kept (default 3: one round swings by ±15 %% on a shared "
+        "machine; --rounds 1 for a quick look)",
+    )
     parser.add_argument("--skip-prepare", action="store_true", help="reuse .bench/ as it is")
     parser.add_argument("--no-queries", action="store_true", help="do not count SQL queries per request")
     parser.add_argument("--no-browser", action="store_true", help="skip the map page in Chromium")
@@ -607,6 +633,7 @@ def main() -> int:
             if case.path.startswith("/api/v1/map"):
                 bodies[case.path] = map_body_figures(body)
             run_wrk(wrk, url, case.host, 2, script)  # warm-up: every worker loads its caches and templates
+            servers[case.server].wait_idle(case.host)
         for round_number in range(1, args.rounds + 1):
             for case in CASES:
                 print(
@@ -615,6 +642,7 @@ def main() -> int:
                 )
                 url = f"http://127.0.0.1:{servers[case.server].port}{case.path}"
                 samples[case.name].append(run_wrk(wrk, url, case.host, args.duration, script))
+                servers[case.server].wait_idle(case.host)
         if not args.no_browser:
             print("bench: the map page in Chromium: 10 pans and zooms…", flush=True)
             browser = browser_long_tasks(servers["app"].port)

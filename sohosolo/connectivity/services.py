@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sohosolo.core.locking import EditConflict, save_versioned
+from sohosolo.core.page_cache import page_cache_bump
 from sohosolo.territories.models import Commune
 from sohosolo.territories.services import ImportFileError, ImportReport, RowError
 
@@ -190,6 +191,8 @@ def connectivity_import_csv(
             progress(index, total)
     Connectivity.objects.bulk_create(to_create, batch_size=500)
     Connectivity.objects.bulk_update(to_update, IMPORTED_FIELDS, batch_size=500)
+    # Bulk writes send no signal: forget cached map answers (fibre filter) ourselves.
+    transaction.on_commit(page_cache_bump)
     report.errors.sort(key=lambda e: e.line)
     return report
 

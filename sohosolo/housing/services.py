@@ -23,6 +23,7 @@ from sohosolo.accounts.models import Membership, Role, User
 from sohosolo.core.images import ProcessedImage
 from sohosolo.core.locking import save_versioned
 from sohosolo.core.outbox import outbox_enqueue
+from sohosolo.core.page_cache import page_cache_bump
 from sohosolo.territories.services import commune_at_point
 from sohosolo.villages.models import Village, haversine_km
 
@@ -266,6 +267,8 @@ def housing_expire_due(*, now: datetime | None = None) -> int:
                     changes={"status": [HousingStatus.PUBLISHED.value, HousingStatus.EXPIRED.value]},
                 )
                 expired += changed
+    if expired:
+        page_cache_bump()  # cached map answers must not keep showing them
     return expired
 
 
