@@ -48,6 +48,8 @@ def accounts_load_sample(*, password: str) -> list[tuple[str, str, str]]:
                 EmailAddress.objects.get_or_create(
                     user=user, email=user.email, defaults={"verified": True, "primary": True}
                 )
-            Membership.objects.get_or_create(user=user, territory=territory, role=role)
+            Membership.objects.get_or_create(
+                user=user, territory=territory, role=role, scope_type=None, scope_id=None
+            )
             rows.append((user.email, str(role.label), territory.name))
     return rows

@@ -43,7 +43,7 @@ def _counts() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
-    """The sample territories, the 458 Gers communes, the sample accounts, then the command run twice."""
+    """The sample territories, the 458 Gers communes, the sample accounts, then accounts and villages twice."""
     first, second = StringIO(), StringIO()
     with django_db_blocker.unblock(), override_settings(DEBUG=True):
         gers = next(t for t, _ in territories_load_sample() if t.slug == "gers")
@@ -51,6 +51,8 @@ def loaded(django_db_setup, django_db_blocker):
         accounts_load_sample(password="soho-solo-exemple")
         call_command("load_sample_villages", stdout=first, stderr=StringIO())
         after_first = _counts()
+        # A second `make run` loads the accounts again (committee members now also hold village roles).
+        accounts_load_sample(password="soho-solo-exemple")
         call_command("load_sample_villages", stdout=second, stderr=StringIO())
         after_second = _counts()
     yield {
