@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sohosolo.core.locking import form_after_conflict
 from sohosolo.villages.models import Village
 
 from .forms import CorrectionForm
@@ -102,11 +103,7 @@ def correction_edit(request, pk: int):
             current = ConnectivityCorrection.objects.filter(pk=correction.pk).first()
             if current is None:
                 raise Http404("The ground check was deleted meanwhile.") from exc
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = CorrectionForm(data, instance=current)
-            form.is_valid()
-            form.add_error(None, str(exc.message))
+            form = form_after_conflict(CorrectionForm, request, current, exc, instance=current)
             status = 409
         except CorrectionError as exc:
             form.add_error(exc.field, exc.message)

@@ -33,3 +33,16 @@ def save_versioned(instance: VersionedModel, *, expected_version: int, fields: l
     instance.version = expected_version + 1
     instance.save(update_fields=[*fields, "version"])
     return instance
+
+
+def form_after_conflict(form_class, request, current, exc: EditConflict, **form_kwargs):
+    """The form to show after an EditConflict: every value the person typed, on the saved record's version.
+
+    Saving again is then a deliberate choice made after comparing with `current` (shown beside it).
+    """
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = form_class(data, **form_kwargs)
+    form.is_valid()
+    form.add_error(None, str(exc.message))
+    return form

@@ -1,12 +1,11 @@
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from sohosolo.core.decorators import public
+from sohosolo.core.decorators import public, territory_or_404
 from sohosolo.territories.models import Commune
 
 from .forms import MapFilterForm
@@ -14,12 +13,6 @@ from .layers import LAYERS, popup_object
 from .selectors import attach_row_facts, housing_results, village_results
 
 PAGE_SIZE = 20
-
-
-def _territory_or_404(request):
-    if request.territory is None:
-        raise Http404("No territory is configured.")
-    return request.territory
 
 
 def _page_query(request, page_param: str) -> str:
@@ -66,7 +59,7 @@ def _map_config(territory) -> dict:
 @require_safe
 def map_page(request):
     """The map and its accessible results list: the same filters, from the query string."""
-    territory = _territory_or_404(request)
+    territory = territory_or_404(request)
     form = MapFilterForm(request.GET or None, territory=territory)
     invalid = form.is_bound and not form.is_valid()
     filters = form.to_filters()
@@ -104,7 +97,7 @@ def _layer_groups() -> list[dict]:
 @require_safe
 def popup(request, kind: str, pk: int):
     """The details of one point of the map, as an HTML fragment for its popup."""
-    territory = _territory_or_404(request)
+    territory = territory_or_404(request)
     source, obj = popup_object(kind, territory, pk)
     if hasattr(obj, "travel_rows"):
         # A popup stays short (phones): the travel time to the city the visitor chose, else the first.

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from sohosolo.core.locking import form_after_conflict
 from sohosolo.villages.models import Village
 
 from .forms import ServiceForm
@@ -125,12 +126,7 @@ def service_edit(request, pk: int):
             current = Service.objects.filter(pk=service.pk).first()
             if current is None:
                 raise Http404("The service was deleted meanwhile.") from exc
-            # Keep every typed value; only the version moves on, so saving again is a deliberate choice.
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = ServiceForm(data, instance=current)
-            form.is_valid()
-            form.add_error(None, str(exc.message))
+            form = form_after_conflict(ServiceForm, request, current, exc, instance=current)
             status = 409
         except ServiceError as exc:
             for field, message in exc.errors:

@@ -1,10 +1,9 @@
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from sohosolo.core.decorators import public
+from sohosolo.core.decorators import public, territory_or_404
 from sohosolo.core.page_cache import cache_for_anonymous
 
 from .forms import CommuneSearchForm
@@ -13,18 +12,12 @@ from .models import Commune
 PAGE_SIZE = 30
 
 
-def _territory_or_404(request):
-    if request.territory is None:
-        raise Http404("No territory is configured.")
-    return request.territory
-
-
 @public
 @require_safe
 @cache_for_anonymous(300)
 def commune_list(request):
     """Communes of the request's territory: accent-insensitive search, intercommunality filter, pages."""
-    territory = _territory_or_404(request)
+    territory = territory_or_404(request)
     communes = Commune.objects.of_territory(territory)
     form = CommuneSearchForm(request.GET or None, territory=territory)
     if form.is_valid():
@@ -45,7 +38,7 @@ def commune_list(request):
 @require_safe
 @cache_for_anonymous(300)
 def commune_detail(request, code: str):
-    territory = _territory_or_404(request)
+    territory = territory_or_404(request)
     commune = get_object_or_404(Commune.objects.of_territory(territory), code=code)
     map_data = {
         "centre": [commune.lat, commune.lon],

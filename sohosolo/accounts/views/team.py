@@ -7,6 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from sohosolo.core.audit import readable_changes
+from sohosolo.core.models import OutboxMessage
+
 from ..forms import ChangeRoleForm, InvitationForm
 from ..models import Invitation, Membership, Role
 from ..permissions import territory_permission_required
@@ -154,7 +157,7 @@ def audit_log(request):
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.shown_changes = _readable_changes(entry.changes_dict)
+        entry.shown_changes = readable_changes(entry, hidden=_HIDDEN_FIELDS, display={"role": _role_label})
         data = entry.additional_data or {}
         entry.role_label = _role_label(data.get("role", ""))
         entry.object_label = data.get("email") or data.get("village") or data.get("commune") or ""
@@ -178,23 +181,10 @@ def _role_label(value: str) -> str:
     return str(Role(value).label) if value in Role.values else value
 
 
-def _readable_changes(changes: dict) -> list[tuple[str, str, str]]:
-    rows = []
-    for field, (old, new) in changes.items():
-        if field in _HIDDEN_FIELDS or old == new or (old in ("None", "") and new in ("None", "")):
-            continue
-        if field == "role":
-            old, new = _role_label(old), _role_label(new)
-        rows.append((field, "" if old == "None" else old, "" if new == "None" else new))
-    return rows
-
-
 @require_safe
 @territory_permission_required("core.view_outbox")
 def outbox(request):
     """Emails of the territory that could not be delivered, and the latest ones (no content shown)."""
-    from sohosolo.core.models import OutboxMessage
-
     base = OutboxMessage.objects.of_territory(request.territory).only(
         "to", "subject", "status", "attempts", "created_at", "sent_at", "last_error", "kind"
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sohosolo.accounts.permissions import territory_permission_required
-from sohosolo.core.locking import EditConflict
+from sohosolo.core.locking import EditConflict, form_after_conflict
 
 from ..forms import PhotoForm, TravelTimesForm, VillageEditForm
 from ..models import Village
@@ -88,11 +88,7 @@ def village_edit(request, slug: str):
         # Keep the loser's text, carry the current version so a second save (after comparing) goes
         # through, and show what is saved now beside it.
         current = Village.objects.select_related("commune", "territory").get(pk=village.pk)
-        data = request.POST.copy()
-        data["version"] = str(current.version)
-        form = VillageEditForm(data, village=current)
-        form.is_valid()
-        form.add_error(None, exc.message)
+        form = form_after_conflict(VillageEditForm, request, current, exc, village=current)
         return _render_edit(request, current, form=form, status=409, current=current)
     if village.status == "published":
         messages.success(request, _("Modifications enregistrées : elles sont en ligne."))

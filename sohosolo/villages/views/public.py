@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from sohosolo.core.decorators import public
+from sohosolo.core.decorators import public, territory_or_404
 
 from ..forms import ContactForm, VillageFilterForm
 from ..models import Village
@@ -18,17 +17,11 @@ from ..services import VillageError, committee_message_send
 PAGE_SIZE = 12
 
 
-def _territory_or_404(request):
-    if request.territory is None:
-        raise Http404("No territory is configured.")
-    return request.territory
-
-
 @public
 @require_safe
 def village_list(request):
     """Published villages of the request's territory, filtered by intercommunality, in pages."""
-    territory = _territory_or_404(request)
+    territory = territory_or_404(request)
     villages = Village.objects.of_territory(territory).published()
     epcis = list(
         villages.exclude(commune__epci_name="")
@@ -49,7 +42,7 @@ def village_list(request):
 
 
 def _published_village(request, slug: str) -> Village:
-    territory = _territory_or_404(request)
+    territory = territory_or_404(request)
     return get_object_or_404(
         Village.objects.of_territory(territory)
         .published()

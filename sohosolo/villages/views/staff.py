@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from sohosolo.accounts.models import Membership, Role
 from sohosolo.accounts.permissions import territory_permission_required
+from sohosolo.core.audit import readable_changes
 
 from ..forms import UnpublishForm, VillageCreateForm
 from ..models import Village
@@ -145,19 +146,6 @@ _ACTION_LABELS = {
 }
 
 
-def _readable_changes(entry) -> list[tuple[str, str, str]]:
-    model = entry.content_type.model_class()
-    concrete = {f.name: f for f in model._meta.concrete_fields} if model else {}
-    rows = []
-    blank = ("None", "")
-    for name, (old, new) in entry.changes_dict.items():
-        if name in _HIDDEN_FIELDS or name not in concrete or old == new or (old in blank and new in blank):
-            continue
-        label = str(concrete[name].verbose_name)
-        rows.append((label, "" if old == "None" else old, "" if new == "None" else new))
-    return rows
-
-
 @require_safe
 @territory_permission_required(MANAGE)
 def village_history(request, slug: str):
@@ -172,6 +160,6 @@ def village_history(request, slug: str):
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.shown_changes = _readable_changes(entry)
+        entry.shown_changes = readable_changes(entry, hidden=_HIDDEN_FIELDS, verbose_names=True)
         entry.action_label = _ACTION_LABELS.get(entry.action, entry.get_action_display())
     return render(request, "villages/staff/village_history.html", {"village": village, "page": page})
