@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sohosolo.services",
     "sohosolo.connectivity",
     "sohosolo.housing",
+    "sohosolo.prospects",
     "sohosolo.maps",
     "sohosolo.content",
     "sohosolo.api",
@@ -195,6 +196,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "connectivity.connectivitycorrection"},
     {"model": "housing.housingoffer", "exclude_fields": ["expiry_reminder_sent_at"]},
     {"model": "housing.housingphoto"},
+    {"model": "prospects.prospect", "exclude_fields": ["phone_normalised", "updated_at", "version"]},
+    {"model": "prospects.activity"},
+    {"model": "prospects.consentrecord"},
 )
 
 # Background tasks: a database queue, run by `manage.py db_worker`.
