@@ -1,0 +1,1 @@
+"""Retention: prospects without inbound contact for 3 years are asked, then anonymised (see privacy.py)."""
