@@ -451,3 +451,40 @@ class ConsentRecord(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"territory": self.prospect.territory_id, "prospect": self.prospect_id}
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("aperçu")
+    APPLIED = "applied", _("appliqué")
+    CANCELLED = "cancelled", _("annulé")
+
+
+class ImportBatch(models.Model):
+    """A spreadsheet of existing contacts being imported: parsed, mapped, previewed, then applied once.
+
+    ``rows`` holds personal data only while the batch is a preview: applying or cancelling clears it,
+    and stale previews are purged by a daily job.
+    """
+
+    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("fichier"), max_length=255)
+    columns = models.JSONField(default=list)  # the file's header row
+    rows = models.JSONField(default=list)  # the data rows, as lists of strings (cleared after apply)
+    mapping = models.JSONField(default=dict)  # prospect field -> column index
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, default=Channel.IMPORT)
+    consent_basis = models.TextField(_("base du consentement"), blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de contacts")
+        verbose_name_plural = _("imports de contacts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

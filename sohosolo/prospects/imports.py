@@ -1,0 +1,1 @@
+"""Import of the programme's existing spreadsheets (CSV, XLSX): mapping, preview, confirmation."""
