@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "sohosolo.connectivity",
     "sohosolo.housing",
     "sohosolo.prospects",
+    "sohosolo.partners",
+    "sohosolo.passports",
     "sohosolo.maps",
     "sohosolo.content",
     "sohosolo.api",
@@ -199,6 +201,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "prospects.prospect", "exclude_fields": ["phone_normalised", "updated_at", "version"]},
     {"model": "prospects.activity"},
     {"model": "prospects.consentrecord"},
+    {"model": "partners.partner"},
+    {"model": "partners.offer"},
+    {"model": "partners.referral"},
+    {"model": "passports.passport"},
+    {"model": "passports.redemption"},
 )
 
 # Background tasks: a database queue, run by `manage.py db_worker`.

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    name = "sohosolo.partners"
+    label = "partners"
+
+    def ready(self) -> None:
+        from sohosolo.accounts.models import Role
+        from sohosolo.accounts.scopes import register_scope
+
+        from .models import Partner
+
+        # Partner staff are invited to one partner of the territory.
+        register_scope(
+            role=Role.PARTNER,
+            model_label="partners.Partner",
+            label=_("Partenaire"),
+            choices=lambda territory: Partner.objects.filter(territory=territory).order_by("name"),
+        )

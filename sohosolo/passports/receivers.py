@@ -1,0 +1,1 @@
+"""Open the passport when a prospect becomes a candidate; revoke it when lost or anonymised."""
