@@ -6,6 +6,7 @@ altered code is refused. Checking the state happens on every scan, so nothing ne
 """
 
 from django.core import signing
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import Passport
@@ -46,12 +47,13 @@ def check_usable(passport: Passport | None) -> Passport:
     if passport.revoked_at is not None:
         raise PassportCodeError(
             _("Ce passeport a été révoqué le %(date)s.")
-            % {"date": passport.revoked_at.date().strftime("%d/%m/%Y")},
+            % {"date": date_format(passport.revoked_at.date(), "SHORT_DATE_FORMAT")},
             reason="revoked",
         )
     if not passport.is_valid:
         raise PassportCodeError(
-            _("Ce passeport a expiré le %(date)s.") % {"date": passport.valid_until.strftime("%d/%m/%Y")},
+            _("Ce passeport a expiré le %(date)s.")
+            % {"date": date_format(passport.valid_until, "SHORT_DATE_FORMAT")},
             reason="expired",
         )
     return passport
