@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The one-year follow-up survey, reached from a signed link (/<lang>/enquete/<token>/, public)."""
+
+from django.urls import path
+
+from .views import survey
 
 app_name = "prospects_survey"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", survey.answer, name="answer"),
+]
