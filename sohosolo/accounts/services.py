@@ -210,8 +210,10 @@ def membership_revoke(*, membership: Membership, by: User) -> None:
 
 
 def account_export(*, user: User) -> dict:
-    """Everything the platform holds about the account itself (GDPR access and portability)."""
+    """Everything the platform holds about the person: the account and their projects (GDPR access)."""
     from allauth.account.models import EmailAddress
+
+    from sohosolo.prospects.privacy import prospect_export
 
     return {
         "account": {
@@ -231,12 +233,25 @@ def account_export(*, user: User) -> dict:
             for m in user.memberships.select_related("territory")
         ],
         "mfa": sorted({a.type for a in user.authenticator_set.all()}),
+        # Each project of the person, with everything that hangs on it (see prospects.privacy).
+        "prospects": [prospect_export(p) for p in user.prospects.active().select_related("territory")],
     }
+
+
+# Roles of private people: deleting such an account also scrubs their traces (audit log, emails,
+# login attempts). Staff keep their name on what they did (the log's actor email stays).
+PRIVATE_ROLES = frozenset({Role.PROSPECT, Role.MEMBER})
 
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Delete the account and what hangs on it; refuse to leave a territory without an administrator."""
+    """Delete the account and what hangs on it; refuse to leave a territory without an administrator.
+
+    The person's projects are erased first (``prospects.privacy.prospect_anonymise``: anonymous
+    figures stay); for a private person, the traces of the account go too (``person_forget``).
+    """
+    from sohosolo.prospects.privacy import REASON_ACCOUNT_DELETION, person_forget, prospect_anonymise
+
     for membership in user.memberships.filter(role=Role.TERRITORY_ADMIN):
         if not _admins_left(membership.territory, membership):
             raise AccountError(
@@ -245,8 +260,16 @@ def account_delete(*, user: User) -> None:
                 )
                 % {"name": membership.territory.name}
             )
+    private = (
+        not (user.is_staff or user.is_superuser)
+        and not user.memberships.exclude(role__in=PRIVATE_ROLES).exists()
+    )
+    for prospect in user.prospects.active():
+        prospect_anonymise(prospect=prospect, by=user, reason=REASON_ACCOUNT_DELETION, keep_account=True)
     # Delete the roles first: the audit log records each deletion with this user as actor, and
     # only rows that exist before user.delete() get their actor set to NULL. Cascading from the
     # user would write log rows pointing at the deleted user and the commit would fail (FK).
     user.memberships.all().delete()
+    if private:
+        person_forget(user=user)
     user.delete()

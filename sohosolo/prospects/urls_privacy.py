@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Staff privacy pages of a prospect (included in the prospects_staff namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import privacy
+
+urlpatterns = [
+    path("<int:pk>/effacer/", privacy.erase, name="erase"),
+    path("<int:pk>/donnees.json", privacy.export_json, name="export_json"),
+    path("<int:pk>/journal/", privacy.audit, name="audit"),
+]
