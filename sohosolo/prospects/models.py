@@ -1,7 +1,7 @@
 """Prospects: people with a plan to move, the advisors' pipeline, and the consent ledger.
 
 Personal data lives on ``Prospect`` (and in the free text of its activities); anonymisation
-(``services.prospect_anonymise``) blanks it and keeps the fields the funders' figures count.
+(``privacy.prospect_anonymise``) blanks it and keeps the fields the funders' figures count.
 """
 
 from django.conf import settings
