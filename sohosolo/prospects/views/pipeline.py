@@ -1,0 +1,135 @@
+"""The advisors' pipeline (/suivi/porteurs/): the filtered list with its funnel, exports, "à faire"."""
+
+from django.http import Http404, HttpResponseBadRequest, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from sohosolo.accounts.permissions import territory_permission_required
+from sohosolo.accounts.security import client_ip
+
+from ..exports import FORMATS, Export, export_filename, export_response, prospect_ids, prospects_log_export
+from ..filters import PipelineFilter
+from ..selectors import ALL, UNASSIGNED, funnel, person_name, pipeline_prospects, staff_of_territory, todo
+from ..tables import PipelineTable
+
+VIEW = "prospects.view_pipeline"
+EXPORT = "prospects.export_prospects"
+
+
+def _filtered(request) -> PipelineFilter:
+    return PipelineFilter(
+        request.GET or None,
+        queryset=pipeline_prospects(request.territory),
+        territory=request.territory,
+        request=request,
+    )
+
+
+def _params(request, *drop: str) -> QueryDict:
+    """The request's filters without the page, the names dropped and the empty values."""
+    params = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        kept = [value for value in values if value]
+        if kept and name not in ("page", *drop):
+            params.setlist(name, kept)
+    return params
+
+
+def _query(request, *drop: str) -> str:
+    return _params(request, *drop).urlencode()
+
+
+@require_safe
+@territory_permission_required(VIEW)
+def pipeline_list(request):
+    filterset = _filtered(request)
+    today = timezone.localdate()
+    table = PipelineTable(filterset.qs, today=today).configure(request)
+    valid = not filterset.is_bound or filterset.is_valid()  # a wrong filter is explained and ignored
+    stage = (filterset.form.cleaned_data.get("stage") or "") if filterset.is_bound else ""
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "table": table,
+        "page": table.page,
+        "query": _query(request),
+        "funnel": funnel(filterset.qs_without("stage"), query=_params(request, "stage"), current=stage),
+        "all_stages_query": _query(request, "stage"),
+        "export_query": _query(request),
+        "can_export": valid and request.user.has_perm(EXPORT, request.territory),
+        "filtered": bool(filterset.active_count),
+    }
+    return render(request, "prospects/pipeline_list.html", context)
+
+
+@require_safe
+@territory_permission_required(EXPORT)
+def pipeline_export(request, fmt: str):
+    """The filtered list, all pages, as CSV or XLSX; every exported prospect is logged first."""
+    if fmt not in FORMATS:
+        raise Http404("Unknown export format.")
+    filterset = _filtered(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(
+            _("Les filtres de l'export ne sont pas valides : corrigez-les sur la liste, puis exportez.")
+        )
+    table = PipelineTable(filterset.qs)
+    order_by = request.GET.getlist(table.prefixed_order_by_field)
+    if order_by:
+        table.order_by = order_by
+    ids = prospect_ids(table.data.data)
+    prospects_log_export(
+        territory=request.territory,
+        user=request.user,
+        prospect_ids=ids,
+        fmt=fmt,
+        remote_addr=client_ip(request) or None,
+    )
+    return export_response(
+        Export(territory=request.territory, prospect_ids=ids),
+        fmt,
+        filename=export_filename(request.territory, fmt),
+        title=_("Porteurs de projet"),
+    )
+
+
+@require_safe
+@territory_permission_required(VIEW)
+def todo_list(request):
+    """Next actions of the current advisor (or of another, of nobody, of all), up to a week ahead."""
+    staff = list(staff_of_territory(request.territory))
+    choice = request.GET.get("advisor", "")
+    advisor = request.user
+    selected = str(request.user.pk)
+    if choice in (ALL, UNASSIGNED):
+        advisor, selected = choice, choice
+    elif choice.isdigit():
+        match = next((user for user in staff if user.pk == int(choice)), None)
+        if match is not None:
+            advisor, selected = match, choice
+    options = [(str(user.pk), person_name(user)) for user in staff]
+    if not any(value == str(request.user.pk) for value, _label in options):
+        options.insert(0, (str(request.user.pk), person_name(request.user)))
+    today = timezone.localdate()
+    groups = todo(request.territory, advisor=advisor, today=today)
+    if advisor in (ALL, UNASSIGNED):
+        mode = advisor
+    else:
+        mode = "mine" if advisor == request.user else "other"
+    return render(
+        request,
+        "prospects/todo.html",
+        {
+            "groups": groups,
+            "today": today,
+            "options": options,
+            "selected": selected,
+            "me": str(request.user.pk),
+            "all_value": ALL,
+            "unassigned_value": UNASSIGNED,
+            "mode": mode,
+            "advisor_name": person_name(advisor) if mode == "other" else "",
+        },
+    )
