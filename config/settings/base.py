@@ -290,6 +290,8 @@ API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT  # never trust X-Forwarded-For unless told
 RATELIMIT_VIEW = "sohosolo.core.views.ratelimited"
+# Rate limits key on the client address the trusted proxies report (TRUSTED_PROXY_COUNT), not the proxy's.
+RATELIMIT_IP_META_KEY = "sohosolo.accounts.security.client_ip"
 
 # Email: SMTP from EMAIL_URL in production; in development messages are written as files in var/mail/.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
