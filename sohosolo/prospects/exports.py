@@ -130,7 +130,7 @@ class Export:
         self.headers = [
             _("N°"),
             _("Prénom"),
-            _("Nom"),
+            _("Nom de famille"),
             _("Adresse e-mail"),
             _("Téléphone"),
             _("Vit aujourd'hui à"),

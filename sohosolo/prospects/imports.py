@@ -98,7 +98,7 @@ FIELDS: tuple[ImportField, ...] = (
     ),
     ImportField(
         "last_name",
-        _("Nom"),
+        _("Nom de famille"),
         "text",
         100,
         synonyms=("nom", "nom de famille", "last name", "lastname", "surname", "family name", "name"),

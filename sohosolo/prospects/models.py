@@ -175,7 +175,7 @@ class Prospect(VersionedModel):
     )
     # Identity and contact (personal data: blanked on anonymisation).
     first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom de famille"), max_length=100, blank=True)
     email = models.EmailField(_("adresse e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     phone_normalised = models.CharField(max_length=30, blank=True, editable=False, db_index=True)

@@ -132,7 +132,7 @@ class ProjectForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Nom"),
+        label=_("Nom de famille"),
         max_length=100,
         error_messages={"required": _("Indiquez votre nom.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),

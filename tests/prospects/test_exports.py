@@ -168,7 +168,7 @@ def test_the_csv_has_french_headers_readable_values_and_iso_dates(client, gers, 
     assert "no-store" in response["Cache-Control"]
     [row] = read_csv(response)
     assert row["N°"] == str(camille.pk)
-    assert row["Prénom"] == "Hélène" and row["Nom"] == "Dupré-Lâché"
+    assert row["Prénom"] == "Hélène" and row["Nom de famille"] == "Dupré-Lâché"
     assert row["Adresse e-mail"] == "helene@exemple.fr"
     assert row["Téléphone"] == "+33 6 12 34 56 78"  # a phone number is not taken for a formula
     assert row["Étape"] == "qualifié"
@@ -210,7 +210,7 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_neutralised(client, gers
     [row] = read_csv(client.get(CSV))
 
     assert row["Prénom"] == '\'=HYPERLINK("http://x")'
-    assert row["Nom"] == "'-2+3"
+    assert row["Nom de famille"] == "'-2+3"
     assert row["Activité"] == "'@SUM(A1)"
 
 
@@ -239,13 +239,13 @@ def test_the_xlsx_opens_with_the_same_columns_real_dates_and_no_formula(client, 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].endswith('.xlsx"')
     headers, rows = read_xlsx(response)
-    assert headers[:7] == ["N°", "Prénom", "Nom", "Adresse e-mail", "Téléphone", "Vit aujourd'hui à", "Étape"]
+    assert headers[:7] == ["N°", "Prénom", "Nom de famille", "Adresse e-mail", "Téléphone", "Vit aujourd'hui à", "Étape"]
     assert len(rows) == 1
     row = dict(zip(headers, rows[0], strict=True))
     assert row["N°"] == first.pk
     assert row["Prénom"] == "Hélène"
     assert (
-        row["Nom"] == "=1+1"
+        row["Nom de famille"] == "=1+1"
     )  # kept as text: openpyxl would read a formula back as "=1+1" too, so check the type
     assert row["Étape"] == "candidat"
     assert row["Villages choisis"] == "Auch"
