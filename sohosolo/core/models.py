@@ -32,6 +32,8 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("objet"), max_length=300)
     body_text = models.TextField(_("texte"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # Small text attachments (e.g. an event's .ics): [{"filename", "mimetype", "content"}].
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     language = models.CharField(_("langue"), max_length=8)
     kind = models.CharField(_("type"), max_length=60, blank=True)
     message_id = models.CharField(max_length=200, unique=True)

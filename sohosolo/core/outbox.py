@@ -57,7 +57,15 @@ def render_email(template: str, context: dict, language: str) -> RenderedEmail:
 
 
 def outbox_store(
-    *, to: str, subject: str, text: str, html: str, language: str, territory=None, kind: str = ""
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    language: str,
+    territory=None,
+    kind: str = "",
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage:
     """Store a rendered email in the current transaction; the worker is asked to send it after commit."""
     message = OutboxMessage.objects.create(
@@ -68,6 +76,7 @@ def outbox_store(
         body_html=html,
         language=language,
         kind=kind,
+        attachments=attachments or [],
         message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
         next_attempt_at=timezone.now(),
     )
@@ -78,7 +87,14 @@ def outbox_store(
 
 
 def outbox_enqueue(
-    *, to: str, template: str, context: dict, language: str, territory=None, kind: str = ""
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    territory=None,
+    kind: str = "",
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage:
     """Render emails/<template> in the recipient's language and store it (see outbox_store)."""
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -91,6 +107,7 @@ def outbox_enqueue(
         language=language,
         territory=territory,
         kind=kind or template,
+        attachments=attachments,
     )
 
 
@@ -125,6 +142,8 @@ def outbox_deliver(*, message_id: int) -> bool:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments or []:
+        email.attach(attachment["filename"], attachment["content"], attachment.get("mimetype", "text/plain"))
     try:
         email.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried

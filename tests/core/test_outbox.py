@@ -311,3 +311,18 @@ def test_the_dispatcher_sends_due_retries_but_not_sent_or_future_ones():
     assert [m.to for m in mail.outbox] == [["du@exemple.fr"]]
     assert OutboxMessage.objects.get(pk=later.pk).status == OutboxStatus.PENDING
     assert OutboxMessage.objects.get(pk=due.pk).status == OutboxStatus.SENT
+
+
+@pytest.mark.django_db
+def test_attachments_are_stored_and_sent(mailoutbox):
+    from sohosolo.core.outbox import outbox_deliver, outbox_store
+
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    message = outbox_store(
+        to="a@exemple.fr", subject="S", text="T", html="", language="fr",
+        attachments=[{"filename": "rendez-vous.ics", "mimetype": "text/calendar", "content": ics}],
+    )  # fmt: skip
+    assert outbox_deliver(message_id=message.pk)
+    sent = mailoutbox[-1]
+    assert sent.attachments[0][0] == "rendez-vous.ics"
+    assert "BEGIN:VCALENDAR" in sent.attachments[0][1]
