@@ -31,10 +31,18 @@ urlpatterns += i18n_patterns(
     path("couverture/", include("sohosolo.connectivity.urls")),
     path("logements/", include("sohosolo.housing.urls")),
     path("projet/", include("sohosolo.prospects.urls")),
+    path("agenda/", include("sohosolo.events.urls")),
+    path("suivi/agenda/", include("sohosolo.events.staff_urls")),
     path("mon-espace/projet/", include("sohosolo.prospects.space_urls")),
+    path("mon-espace/passeport/", include("sohosolo.passports.urls")),
+    path("suivi/passeports/", include("sohosolo.passports.staff_urls")),
     path("enquete/", include("sohosolo.prospects.survey_urls")),
     path("conservation/", include("sohosolo.prospects.retention_urls")),
     path("carte/", include("sohosolo.maps.urls")),
+    path("partenaires/", include("sohosolo.partners.urls")),
+    path("suivi/partenaires/", include("sohosolo.partners.staff_urls")),
+    path("passeport/", include("sohosolo.passports.scan_urls")),
+    path("suivi/orientations/", include("sohosolo.partners.referral_urls")),
     prefix_default_language=True,
 )
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sohosolo.prospects",
     "sohosolo.partners",
     "sohosolo.passports",
+    "sohosolo.events",
     "sohosolo.maps",
     "sohosolo.content",
     "sohosolo.api",
@@ -206,6 +207,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "partners.referral"},
     {"model": "passports.passport"},
     {"model": "passports.redemption"},
+    {"model": "events.series"},
+    {"model": "events.occurrence"},
+    {"model": "events.registration", "exclude_fields": ["reminder_sent_at"]},
 )
 
 # Background tasks: a database queue, run by `manage.py db_worker`.

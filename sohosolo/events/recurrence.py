@@ -1,0 +1,1 @@
+"""Materialise the occurrences of recurring series (RFC 5545) for the coming months."""

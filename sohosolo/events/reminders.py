@@ -1,0 +1,1 @@
+"""Reminders 24 hours before an occurrence, sent exactly once per registration."""
