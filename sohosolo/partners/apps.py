@@ -10,6 +10,7 @@ class PartnersConfig(AppConfig):
         from sohosolo.accounts.models import Role
         from sohosolo.accounts.scopes import register_scope
 
+        from . import map_layer, signals  # noqa: F401
         from .models import Partner
 
         # Partner staff are invited to one partner of the territory.
@@ -19,3 +20,5 @@ class PartnersConfig(AppConfig):
             label=_("Partenaire"),
             choices=lambda territory: Partner.objects.filter(territory=territory).order_by("name"),
         )
+        # The "partners" layer of the map (published partners with a position).
+        map_layer.register()
