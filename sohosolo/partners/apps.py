@@ -10,7 +10,7 @@ class PartnersConfig(AppConfig):
         from sohosolo.accounts.models import Role
         from sohosolo.accounts.scopes import register_scope
 
-        from . import map_layer, signals  # noqa: F401
+        from . import map_layer, referrals, signals  # noqa: F401 - referrals: receiver of prospect_anonymised
         from .models import Partner
 
         # Partner staff are invited to one partner of the territory.

@@ -143,7 +143,7 @@ def prospect_anonymise(*, prospect: Prospect, by=None, reason: str, keep_account
     Sends ``signals.prospect_anonymised`` inside the transaction.
     """
     with transaction.atomic():
-        prospect = Prospect.objects.select_for_update().select_related("user").get(pk=prospect.pk)
+        prospect = Prospect.objects.select_for_update(of=("self",)).select_related("user").get(pk=prospect.pk)
         if prospect.anonymised_at:
             return prospect
         user = prospect.user
