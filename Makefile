@@ -67,6 +67,7 @@ run: translations
 	$(MANAGE) load_sample_villages
 	$(MANAGE) load_sample_prospects
 	$(MANAGE) load_sample_partners
+	$(MANAGE) load_sample_events
 	@echo "Soho Solo: http://$(HOST):$(PORT)/fr/  (territories: http://gers.localhost:$(PORT)/fr/, http://landes.localhost:$(PORT)/fr/)"
 	@echo "E-mails sent in development are written to var/mail/. Ctrl-C stops the web server, the worker and the scheduler."
 	$(PY) scripts/run_all.py 'web=$(MANAGE) runserver $(HOST):$(PORT)' \

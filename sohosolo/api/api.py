@@ -25,6 +25,7 @@ api = NinjaAPI(
 
 
 from .routers import connectivity as connectivity_router  # noqa: E402
+from .routers import events as events_router  # noqa: E402
 from .routers import housing as housing_router  # noqa: E402
 from .routers import map as map_router  # noqa: E402
 from .routers import services as services_router  # noqa: E402
@@ -35,6 +36,7 @@ api.add_router("/villages", villages_router.router)
 api.add_router("/services", services_router.router)
 api.add_router("/housing", housing_router.router)
 api.add_router("/connectivity", connectivity_router.router)
+api.add_router("/events", events_router.router)
 
 
 def _field_error(field: str, message: str) -> ValidationError:
