@@ -110,7 +110,8 @@ quality-vendor: $(VENV)/.installed-dev
 
 messages: $(VENV)/.installed
 	@command -v xgettext >/dev/null || { echo "makemessages needs GNU gettext (apt-get install gettext / brew install gettext)."; exit 1; }
-	$(MANAGE) makemessages -l en -l es -l pt --no-obsolete $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	$(MANAGE) makemessages -l en -l es -l pt -l fr --no-obsolete $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	$(PY) scripts/french_plurals.py
 
 # --- Benchmark -----------------------------------------------------------------------------------------
 
