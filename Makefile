@@ -33,7 +33,7 @@ help:
 	@echo "make test       run the whole test suite (PYTEST_ARGS='...' to pass options to pytest)"
 	@echo "make quality    ruff, missing migrations, check --deploy, translations, vendored files"
 	@echo "make messages   extract translatable strings into locale/{en,es,pt}/LC_MESSAGES/django.po"
-	@echo "make bench      throughput of the home page and the API against a bare Django view (BENCH_ARGS='--rounds 3')"
+	@echo "make bench      throughput of public pages, the map, the API and the pipeline against a bare Django view (BENCH_ARGS='--rounds 3')"
 	@echo "make constraints  re-pin constraints.txt from the virtualenv (after changing requirements)"
 	@echo ".ci/run         what CI runs: quality, tests on SQLite, then on a throwaway PostgreSQL"
 
@@ -117,6 +117,7 @@ messages: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) scripts/bench_prospects.py $(BENCH_ARGS)
 
 # --- Maintenance ---------------------------------------------------------------------------------------
 

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""« Contacts des villages » (/<lang>/suivi/contacts-villages/): the prospects shared with a committee."""
+
+from django.urls import path
+
+from .views import committee
 
 app_name = "prospects_committee"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", committee.prospect_list, name="list"),
+    path("<int:pk>/", committee.prospect_detail, name="detail"),
+    path("<int:pk>/contacte/", committee.prospect_contacted, name="contacted"),
+]
