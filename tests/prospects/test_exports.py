@@ -239,7 +239,15 @@ def test_the_xlsx_opens_with_the_same_columns_real_dates_and_no_formula(client, 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].endswith('.xlsx"')
     headers, rows = read_xlsx(response)
-    assert headers[:7] == ["N°", "Prénom", "Nom de famille", "Adresse e-mail", "Téléphone", "Vit aujourd'hui à", "Étape"]
+    assert headers[:7] == [
+        "N°",
+        "Prénom",
+        "Nom de famille",
+        "Adresse e-mail",
+        "Téléphone",
+        "Vit aujourd'hui à",
+        "Étape",
+    ]
     assert len(rows) == 1
     row = dict(zip(headers, rows[0], strict=True))
     assert row["N°"] == first.pk
