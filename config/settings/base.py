@@ -199,7 +199,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "connectivity.connectivitycorrection"},
     {"model": "housing.housingoffer", "exclude_fields": ["expiry_reminder_sent_at"]},
     {"model": "housing.housingphoto"},
-    {"model": "prospects.prospect", "exclude_fields": ["phone_normalised", "updated_at", "version", "passport"]},
+    {
+        "model": "prospects.prospect",
+        "exclude_fields": ["phone_normalised", "updated_at", "version", "passport"],
+    },
     {"model": "prospects.activity"},
     {"model": "prospects.consentrecord"},
     {"model": "partners.partner"},

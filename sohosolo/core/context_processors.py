@@ -32,7 +32,9 @@ def site(request):
             and user.has_perm("villages.view_my_villages", territory)
         ),
         "can_see_my_partner": bool(
-            user is not None and user.is_authenticated and user.has_perm("partners.view_my_partner", territory)
+            user is not None
+            and user.is_authenticated
+            and user.has_perm("partners.view_my_partner", territory)
         ),
         "language_links": languages,
         "map_tile_url": settings.MAP_TILE_URL,

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prospects', '0002_import_batch'),
+        ("prospects", "0002_import_batch"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='prospect',
-            name='last_name',
-            field=models.CharField(blank=True, max_length=100, verbose_name='nom de famille'),
+            model_name="prospect",
+            name="last_name",
+            field=models.CharField(blank=True, max_length=100, verbose_name="nom de famille"),
         ),
     ]
