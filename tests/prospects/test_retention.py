@@ -133,10 +133,10 @@ def test_a_person_who_keeps_their_file_is_not_anonymised_and_is_asked_again_thre
     with time_machine.travel(answered, tick=False):
         page = client.get(link)
         assert page.status_code == 200
-        assert "Oui, conserver mon dossier" in page.content.decode()
+        assert "Yes, keep my file" in page.content.decode()  # the link is in the person's language
         response = client.post(link, {"keep": "1"})
     assert response.status_code == 200
-    assert "votre dossier est conservé" in html.unescape(response.content.decode())
+    assert "your file has been kept" in html.unescape(response.content.decode())
 
     prospect.refresh_from_db()
     assert prospect.retention_confirmed_at == answered
