@@ -239,6 +239,17 @@ def prepare_in_django() -> int:
 
     django.setup()
     from django.core.management import call_command
+
+    if run_setup_commands(call_command):
+        return 1
+    generate_map_data()
+    analyze()
+    collect_static_if_changed(call_command)
+    return 0
+
+
+def run_setup_commands(call_command) -> int:
+    """Translations, migrations, communes and sample data, quietly; 1 (said on stderr) if one fails."""
     from django.core.management.base import CommandError
 
     quiet = io.StringIO()
@@ -253,9 +264,6 @@ def prepare_in_django() -> int:
         except CommandError as error:
             print(f"bench: `manage.py {command}` failed: {error}", file=sys.stderr)
             return 1
-    generate_map_data()
-    analyze()
-    collect_static_if_changed(call_command)
     return 0
 
 
@@ -452,11 +460,13 @@ class Gunicorn:
                 self.process.wait()
 
 
-def run_wrk(wrk: str, url: str, host: str, seconds: int, script: Path) -> dict:
+def run_wrk(wrk: str, url: str, host: str, seconds: int, script: Path, cookie: str | None = None) -> dict:
+    """One wrk measurement; ``cookie`` (a Cookie header) for a signed-in page."""
     # A 10 s timeout (wrk's default is 2 s) keeps the slow uncached cases' latencies in the figures.
-    command = [
-        wrk, "-t2", "-c32", f"-d{seconds}s", "--timeout", "10s", "-H", f"Host: {host}", "-s", str(script), url
-    ]  # fmt: skip
+    command = [wrk, "-t2", "-c32", f"-d{seconds}s", "--timeout", "10s", "-H", f"Host: {host}"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command += ["-s", str(script), url]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     line = next((x for x in output.splitlines() if x.startswith("BENCH ")), None)
     if line is None:

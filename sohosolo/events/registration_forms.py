@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sohosolo.core.forms import check_honeypot, honeypot_field
+
 from .registration import occurrence_questions, question_label
 
 QUESTION_PREFIX = "answer_"
@@ -19,11 +21,7 @@ class RegistrationForm(forms.Form):
         help_text=_("La confirmation et le lien pour annuler vous sont envoyés à cette adresse."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     def __init__(self, *args, occurrence, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,14 +63,12 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("website"):
-            # A non-field error: the field itself is hidden, so its own error would not be seen.
-            raise forms.ValidationError(
-                _(
-                    "L'inscription n'a pas été enregistrée : le champ « Ne remplissez pas ce champ », réservé à la détection des robots, a été rempli."
-                ),
-                code="honeypot",
-            )
+        check_honeypot(
+            data,
+            _(
+                "L'inscription n'a pas été enregistrée : le champ « Ne remplissez pas ce champ », réservé à la détection des robots, a été rempli."
+            ),
+        )
         return data
 
 

@@ -11,16 +11,16 @@ from datetime import date, datetime
 from django import forms
 from django.conf import settings
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from sohosolo.core.forms import OTHER_LANGUAGES, TranslationsMixin
 from sohosolo.services.forms import CoordinateField
 from sohosolo.villages.models import Village
 
 from .models import Audience, EventKind, Occurrence, Series
 from .recurrence import RecurrenceError, parse_rule, to_local_naive
 
-OTHER_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 MAX_QUESTIONS = 5
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -48,10 +48,6 @@ ORDINALS = {
     4: pgettext_lazy("weekday of the month", "quatrième"),
     -1: pgettext_lazy("weekday of the month", "dernier"),
 }
-
-
-def _language_name(code: str) -> str:
-    return capfirst(get_language_info(code)["name_local"])
 
 
 def week_of_month(day: date) -> int:
@@ -179,37 +175,6 @@ class VillageChoiceField(forms.ModelChoiceField):
 # --- Shared parts: translations, place, questions -----------------------------------------------------
 
 
-class TranslationsMixin:
-    """Optional translations of French fields, folded in a <details>, one fieldset per language."""
-
-    translated: tuple[tuple[str, object, dict], ...] = ()
-
-    def _add_translations(self) -> None:
-        self.translation_names = []
-        for lang in OTHER_LANGUAGES:
-            for name, label, options in self.translated:
-                field_name = f"{name}_{lang}"
-                self.translation_names.append(field_name)
-                self.fields[field_name] = forms.CharField(
-                    label=_("%(field)s (%(language)s)") % {"field": label, "language": _language_name(lang)},
-                    required=False,
-                    **options,
-                )
-
-    def translations_open(self) -> bool:
-        return any(self[name].value() or self[name].errors for name in self.translation_names)
-
-    def translation_groups(self):
-        return [
-            {
-                "code": lang,
-                "name": _language_name(lang),
-                "fields": [self[f"{name}_{lang}"] for name, _label, _options in self.translated],
-            }
-            for lang in OTHER_LANGUAGES
-        ]
-
-
 class PlaceAndQuestionsMixin:
     """Capacity, place (address and position, or an online link), audience and up to 5 questions."""
 
@@ -260,6 +225,30 @@ class PlaceAndQuestionsMixin:
                     }
                 )
         return questions
+
+    place_names = ("capacity", "address", "lat", "lon", "online_url")
+
+    def place_fields(self):
+        return [self[name] for name in self.place_names]
+
+    def place_initial(self, obj: Series | Occurrence) -> dict:
+        """The place, audience and questions of a series or an occurrence, as initial values."""
+        initial = {name: getattr(obj, name) for name in (*self.place_names, "audience")}
+        initial.update(self.questions_initial(obj.questions))
+        return initial
+
+    def place_data(self) -> dict:
+        """The place, audience and questions as the services take them."""
+        data = self.cleaned_data
+        return {
+            "capacity": data["capacity"],
+            "address": (data.get("address") or "").strip(),
+            "lat": data.get("lat"),
+            "lon": data.get("lon"),
+            "online_url": data.get("online_url") or "",
+            "audience": data["audience"],
+            "questions": self.cleaned_questions(),
+        }
 
     def clean_place(self) -> None:
         data = self.cleaned_data
@@ -388,7 +377,6 @@ class SeriesForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
 
     identity_names = ("title_fr", "kind", "description_fr", "village")
     when_names = ("first_date", "start_time", "duration_minutes", "until", "custom_rrule", "exdates")
-    place_names = ("capacity", "address", "lat", "lon", "online_url")
 
     def __init__(self, *args, territory, series: Series | None = None, **kwargs):
         self.territory = territory
@@ -419,19 +407,13 @@ class SeriesForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
             "exdates": "\n".join(
                 date.fromisoformat(d[:10]).strftime("%d/%m/%Y") for d in series.exdates or []
             ),
-            "capacity": series.capacity,
-            "address": series.address,
-            "lat": series.lat,
-            "lon": series.lon,
-            "online_url": series.online_url,
-            "audience": series.audience,
             "village": series.village_id,
             "is_published": series.is_published,
+            **self.place_initial(series),
         }
         for code in [settings.LANGUAGE_CODE, *OTHER_LANGUAGES]:
             initial[f"title_{code}"] = getattr(series, f"title_{code}", "") or ""
             initial[f"description_{code}"] = getattr(series, f"description_{code}", "") or ""
-        initial.update(self.questions_initial(series.questions))
         return initial
 
     def identity_fields(self):
@@ -439,9 +421,6 @@ class SeriesForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
 
     def when_fields(self):
         return [self[name] for name in self.when_names]
-
-    def place_fields(self):
-        return [self[name] for name in self.place_names]
 
     def clean_exdates(self) -> list[date]:
         return parse_dates(self.cleaned_data.get("exdates", ""))
@@ -477,13 +456,7 @@ class SeriesForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
             ),
             "duration_minutes": data["duration_minutes"],
             "exdates": [d.isoformat() for d in data.get("exdates") or []],
-            "capacity": data["capacity"],
-            "address": (data.get("address") or "").strip(),
-            "lat": data.get("lat"),
-            "lon": data.get("lon"),
-            "online_url": data.get("online_url") or "",
-            "audience": data["audience"],
-            "questions": self.cleaned_questions(),
+            **self.place_data(),
             "village": data.get("village"),
             "is_published": bool(data.get("is_published")),
             f"title_{settings.LANGUAGE_CODE}": data["title_fr"].strip(),
@@ -508,8 +481,6 @@ class OccurrenceForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
         help_text=_("Vide : la description de la série."),
     )
 
-    place_names = ("capacity", "address", "lat", "lon", "online_url")
-
     def __init__(self, *args, occurrence: Occurrence, **kwargs):
         self.occurrence = occurrence
         if "initial" not in kwargs:
@@ -521,21 +492,10 @@ class OccurrenceForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
         self._add_questions()
 
     def initial_from(self, occurrence: Occurrence) -> dict:
-        initial = {
-            "capacity": occurrence.capacity,
-            "address": occurrence.address,
-            "lat": occurrence.lat,
-            "lon": occurrence.lon,
-            "online_url": occurrence.online_url,
-            "audience": occurrence.audience,
-        }
+        initial = self.place_initial(occurrence)
         for code in [settings.LANGUAGE_CODE, *OTHER_LANGUAGES]:
             initial[f"description_{code}"] = getattr(occurrence, f"description_{code}", "") or ""
-        initial.update(self.questions_initial(occurrence.questions))
         return initial
-
-    def place_fields(self):
-        return [self[name] for name in self.place_names]
 
     def clean(self):
         data = super().clean()
@@ -545,13 +505,7 @@ class OccurrenceForm(TranslationsMixin, PlaceAndQuestionsMixin, forms.Form):
     def occurrence_data(self) -> dict:
         data = self.cleaned_data
         values = {
-            "capacity": data["capacity"],
-            "address": (data.get("address") or "").strip(),
-            "lat": data.get("lat"),
-            "lon": data.get("lon"),
-            "online_url": data.get("online_url") or "",
-            "audience": data["audience"],
-            "questions": self.cleaned_questions(),
+            **self.place_data(),
             f"description_{settings.LANGUAGE_CODE}": (data.get("description_fr") or "").strip(),
         }
         for code in OTHER_LANGUAGES:

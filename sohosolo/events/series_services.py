@@ -21,6 +21,7 @@ from sohosolo.core.outbox import outbox_enqueue
 
 from .agenda import occurrence_path
 from .models import Occurrence, OccurrenceStatus, Registration, Series
+from .recurrence import COPIED_FIELDS, LANGUAGE_CODES, TRANSLATED_DESCRIPTIONS
 
 ICS_FILENAME = "rendez-vous.ics"
 ICS_MIMETYPE = "text/calendar"
@@ -167,35 +168,20 @@ def agenda_url(territory, *, language: str | None = None, base_url: str | None =
 
 # --- Series ------------------------------------------------------------------------------------------
 
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 SERIES_FIELDS = (
     "kind",
     "rrule",
     "dtstart",
     "duration_minutes",
     "exdates",
-    "capacity",
-    "address",
-    "lat",
-    "lon",
-    "online_url",
-    "audience",
-    "questions",
+    *COPIED_FIELDS,
     "village",
     "is_published",
     *(f"title_{code}" for code in LANGUAGE_CODES),
-    *(f"description_{code}" for code in LANGUAGE_CODES),
+    *TRANSLATED_DESCRIPTIONS,
 )
-OCCURRENCE_FIELDS = (
-    "capacity",
-    "address",
-    "lat",
-    "lon",
-    "online_url",
-    "audience",
-    "questions",
-    *(f"description_{code}" for code in LANGUAGE_CODES),
-)
+# What staff may change on one occurrence: what the series copies to it.
+OCCURRENCE_FIELDS = (*COPIED_FIELDS, *TRANSLATED_DESCRIPTIONS)
 
 
 def _unique_slug(territory, title: str, *, exclude_pk=None) -> str:

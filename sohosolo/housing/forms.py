@@ -4,9 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from sohosolo.core.forms import honeypot_field, language_name
 from sohosolo.core.images import ACCEPT_ATTRIBUTE, ImageRejected, process_upload
 
 from .models import DEFAULT_VALIDITY, MAX_PHOTOS, Kind, Transaction
@@ -83,8 +83,7 @@ class HousingOfferForm(forms.Form):
         for code, _name in settings.LANGUAGES:
             if code == settings.LANGUAGE_CODE:
                 continue
-            # Each language named in itself, right whatever the language of the page.
-            name = capfirst(get_language_info(code)["name_local"])
+            name = language_name(code)
             self.translation_names += [f"title_{code}", f"description_{code}"]
             self.fields[f"title_{code}"] = forms.CharField(
                 label=_("Titre (%(language)s)") % {"language": name}, required=False, max_length=150
@@ -188,11 +187,7 @@ class ContactForm(forms.Form):
     message = forms.CharField(
         label=_("Votre message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+    website = honeypot_field()
 
     def is_robot(self) -> bool:
         return bool((self.data.get("website") or "").strip())

@@ -2,65 +2,23 @@
 
 from django import forms
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from sohosolo.core.forms import TranslationsMixin
 from sohosolo.core.images import ACCEPT_ATTRIBUTE
 from sohosolo.services.forms import CoordinateField
 from sohosolo.territories.models import Commune
 
 from .models import Offer, Partner, PartnerKind
-from .services import OFFER_FIELDS, PARTNER_FIELDS, TRANSLATED_LANGUAGES, Messages
+from .services import OFFER_FIELDS, PARTNER_FIELDS, Messages
 
-OTHER_LANGUAGES = [code for code in TRANSLATED_LANGUAGES if code != "fr"]
 MAX_USES = 100
-
-
-def _language_name(code: str) -> str:
-    """Each language named in itself, right whatever the language of the page."""
-    return capfirst(get_language_info(code)["name_local"])
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Commune) -> str:
         postcode = (obj.postcodes or [""])[0]
         return f"{obj.name} ({postcode})" if postcode else obj.name
-
-
-class TranslationsMixin:
-    """Optional translations of some French fields, shown folded in a <details> of the form."""
-
-    translated: tuple[tuple[str, str, dict], ...] = ()  # (field name, label, extra field kwargs)
-
-    def _add_translations(self) -> None:
-        self.translation_names = []
-        for lang in OTHER_LANGUAGES:
-            for name, label, options in self.translated:
-                field_name = f"{name}_{lang}"
-                self.translation_names.append(field_name)
-                self.fields[field_name] = forms.CharField(
-                    label=_("%(field)s (%(language)s)") % {"field": label, "language": _language_name(lang)},
-                    required=False,
-                    **options,
-                )
-
-    def translation_fields(self):
-        return [self[name] for name in self.translation_names]
-
-    def translations_open(self) -> bool:
-        """Unfolded when a translation is filled in or wrong."""
-        return any(self[name].value() or self[name].errors for name in self.translation_names)
-
-    def translation_groups(self):
-        """The translation fields by language, for one fieldset per language."""
-        return [
-            {
-                "code": lang,
-                "name": _language_name(lang),
-                "fields": [self[f"{name}_{lang}"] for name, _label, _options in self.translated],
-            }
-            for lang in OTHER_LANGUAGES
-        ]
 
 
 class PartnerForm(TranslationsMixin, forms.Form):

@@ -1,19 +1,13 @@
 """Forms of the passport pages: a checklist tick, the checklist's configuration, the staff list filter."""
 
 from django import forms
-from django.utils.text import capfirst
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+
+from sohosolo.core.forms import OTHER_LANGUAGES, language_name
 
 from .models import ChecklistStep
 
-OTHER_LANGUAGES = ("en", "es", "pt")
 LABEL_MAX = ChecklistStep._meta.get_field("label").max_length
-
-
-def language_name(code: str) -> str:
-    """Each language named in itself, right whatever the language of the page."""
-    return capfirst(get_language_info(code)["name_local"])
 
 
 class StepToggleForm(forms.Form):

@@ -14,6 +14,7 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from sohosolo.core.forms import check_honeypot, honeypot_field
 from sohosolo.villages.models import Village
 
 from .models import HeardFrom, Need, Sector, Timing, WorkStatus, normalise_phone
@@ -255,11 +256,7 @@ class ProjectForm(forms.Form):
         label=_("Je souhaite recevoir la lettre d'information du territoire."), required=False
     )
     # Robot traps.
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
     stamp = forms.CharField(required=False, widget=forms.HiddenInput)
 
     SHORT_FIELDS = ("first_name", "last_name", "email", "phone", "current_location")
@@ -314,9 +311,7 @@ class ProjectForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (data.get("website") or "").strip():
-            # A non-field error: the field itself is hidden, so its own error would not be seen.
-            raise forms.ValidationError(Messages.HONEYPOT, code="honeypot")
+        check_honeypot(data, Messages.HONEYPOT)
         if (data.get("children_ages") or "").strip() and data.get("children") == 0:
             self.add_error("children_ages", Messages.AGES_WITHOUT_CHILDREN)
         if self.errors:

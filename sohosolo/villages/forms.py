@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from sohosolo.core.forms import check_honeypot, honeypot_field
 from sohosolo.territories.models import Commune
 
 from .images import ACCEPT_ATTRIBUTE, validate_photo
@@ -44,22 +45,16 @@ class ContactForm(forms.Form):
         min_length=10,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    website = forms.CharField(
-        label=_("Ne remplissez pas ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     def clean(self):
         data = super().clean()
-        if data.get("website"):
-            # A non-field error: the field itself is hidden, so its own error would not be seen.
-            raise forms.ValidationError(
-                _(
-                    "Le message n'a pas été envoyé : le champ « Ne remplissez pas ce champ », réservé à la détection des robots, a été rempli."
-                ),
-                code="honeypot",
-            )
+        check_honeypot(
+            data,
+            _(
+                "Le message n'a pas été envoyé : le champ « Ne remplissez pas ce champ », réservé à la détection des robots, a été rempli."
+            ),
+        )
         return data
 
 

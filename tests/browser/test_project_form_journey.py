@@ -55,7 +55,7 @@ def test_journey_one_a_visitor_leaves_her_project_and_opens_mon_espace(
     assert_no_axe_violations(page, "empty project form")
 
     page.get_by_role("textbox", name="Prénom").fill("Léa")
-    page.get_by_role("textbox", name="Nom", exact=True).fill("Martin")
+    page.get_by_role("textbox", name="Nom de famille", exact=True).fill("Martin")
     page.get_by_role("textbox", name="Adresse e-mail").fill(EMAIL)
     page.get_by_label("Téléphone (facultatif)").fill("06 12 34 56 78")
     page.get_by_label("Où vivez-vous aujourd'hui ?").fill("Lyon")

@@ -238,6 +238,17 @@ def series_detail(request, pk: int):
 # --- One occurrence -------------------------------------------------------------------------------
 
 
+def _render_occurrence_form(request, template: str, form, occurrence: Occurrence, **extra):
+    context = {
+        "form": form,
+        "occurrence": occurrence,
+        "series": occurrence.series,
+        "time_zone": occurrence.series.timezone,
+        **extra,
+    }
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
 @require_http_methods(["GET", "POST"])
 @territory_permission_required(PERM)
 def occurrence_edit_view(request, pk: int):
@@ -259,15 +270,10 @@ def occurrence_edit_view(request, pk: int):
                 _("Rendez-vous enregistré. La série ne modifiera plus ce rendez-vous automatiquement."),
             )
             return redirect("events_staff:series_detail", pk=occurrence.series_id)
-    lat, lon = occurrence.lat, occurrence.lon
-    context = {
-        "form": form,
-        "occurrence": occurrence,
-        "series": occurrence.series,
-        "time_zone": occurrence.series.timezone,
-        "map_data": _map_data(request.territory, lat, lon, _("Lieu du rendez-vous")),
-    }
-    return render(request, "events/staff_occurrence_form.html", context, status=400 if form.errors else 200)
+    map_data = _map_data(request.territory, occurrence.lat, occurrence.lon, _("Lieu du rendez-vous"))
+    return _render_occurrence_form(
+        request, "events/staff_occurrence_form.html", form, occurrence, map_data=map_data
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -300,13 +306,7 @@ def occurrence_cancel_view(request, pk: int):
                 % {"count": count},
             )
             return redirect("events_staff:series_detail", pk=occurrence.series_id)
-    context = {
-        "form": form,
-        "occurrence": occurrence,
-        "series": occurrence.series,
-        "time_zone": occurrence.series.timezone,
-    }
-    return render(request, "events/staff_occurrence_cancel.html", context, status=400 if form.errors else 200)
+    return _render_occurrence_form(request, "events/staff_occurrence_cancel.html", form, occurrence)
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,10 +337,4 @@ def occurrence_move_view(request, pk: int):
                 % {"count": count},
             )
             return redirect("events_staff:series_detail", pk=occurrence.series_id)
-    context = {
-        "form": form,
-        "occurrence": occurrence,
-        "series": occurrence.series,
-        "time_zone": occurrence.series.timezone,
-    }
-    return render(request, "events/staff_occurrence_move.html", context, status=400 if form.errors else 200)
+    return _render_occurrence_form(request, "events/staff_occurrence_move.html", form, occurrence)
