@@ -130,9 +130,13 @@ def test_a_worker_stopped_midway_and_a_second_worker_send_every_message_exactly_
 
         sent_by_first = sent_count()
         assert 3 <= sent_by_first < MESSAGES
-        # Graceful stop: nothing is left claimed half-way.
+        # Graceful stop: no message is left half-sent. django-tasks-db may leave one task row
+        # "RUNNING" when SIGTERM lands between its claim and the start of the task (the worker
+        # exits at once when no task is running); that task never started, so its message is
+        # still pending and the dispatcher below enqueues it again.
         assert not OutboxMessage.objects.filter(status=OutboxStatus.SENDING).exists()
-        assert not DBTaskResult.objects.filter(status="RUNNING").exists()
+        stale = set(DBTaskResult.objects.filter(status="RUNNING").values_list("pk", flat=True))
+        assert len(stale) <= 1
 
         # The dispatcher (run by the scheduler every minute) enqueues the pending messages again:
         # those now have two tasks each in the queue.
@@ -143,7 +147,11 @@ def test_a_worker_stopped_midway_and_a_second_worker_send_every_message_exactly_
         second = start_worker(email_dir, log)
         workers.append(second)
         wait_for(
-            lambda: not DBTaskResult.objects.exclude(status__in=["SUCCESSFUL", "FAILED"]).exists(),
+            lambda: (
+                not DBTaskResult.objects.exclude(status__in=["SUCCESSFUL", "FAILED"])
+                .exclude(pk__in=stale)
+                .exists()
+            ),
             second,
             log,
             "the second worker emptied the queue",
@@ -157,7 +165,7 @@ def test_a_worker_stopped_midway_and_a_second_worker_send_every_message_exactly_
 
     assert sent_count() == MESSAGES
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == MESSAGES + duplicates
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == MESSAGES + duplicates - len(stale)
     written = message_ids_in(email_dir)
     counts = Counter(written)
     assert len(written) == MESSAGES, log.read_text()
