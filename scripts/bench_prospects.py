@@ -16,8 +16,11 @@ activities (calls, emails, notes…, committee notes with their village), the st
 consent ledger that go with them. All of it is marked (utm_campaign "bench-prospects", is_sample).
 
 It prints a table and the target (each signed-in page ≥ 30 % of R0), then the SQL queries of one warm
-request per page; `--profile` adds a cProfile of each page (in-process, the 25 costliest functions).
-It does not fail when a target is missed. Stops only the gunicorn processes it started, by their PID.
+request per page; `--profile` adds a cProfile of each page (in-process, the 25 costliest functions);
+`--cpu N` times N warm requests per page in-process (CPU ms per request: what other work on a shared
+machine disturbs least). `--database` runs on another SQLite file (a copy: new migrations are applied
+to a kept database before a run). It does not fail when a target is missed. Stops only the gunicorn
+processes it started, by their PID.
 """
 
 import argparse
@@ -39,8 +42,10 @@ import bench  # noqa: E402  (scripts/bench.py: servers, wrk, preparation helpers
 
 BASE = bench.BASE
 BENCH_DIR = bench.BENCH_DIR
-DATABASE = BENCH_DIR / "prospects.sqlite3"
-STATE = BENCH_DIR / "prospects.json"  # session keys and the prospects the cases open
+# The database and, beside it, the state of a run (session keys and the prospects the cases open);
+# `--database` (or BENCH_PROSPECTS_DATABASE, read by the preparing subprocess) puts both elsewhere.
+DATABASE = Path(os.environ.get("BENCH_PROSPECTS_DATABASE") or BENCH_DIR / "prospects.sqlite3").resolve()
+STATE = DATABASE.with_suffix(".json")
 HOST = bench.HOST_HEADER  # gers.localhost
 
 PROSPECTS = 10_000
@@ -74,7 +79,8 @@ CASES = [
 
 def env(extra: dict | None = None) -> dict:
     return bench.bench_env(
-        "config.settings.bench", {"DATABASE_URL": f"sqlite:///{DATABASE}", **(extra or {})}
+        "config.settings.bench",
+        {"DATABASE_URL": f"sqlite:///{DATABASE}", "BENCH_PROSPECTS_DATABASE": str(DATABASE), **(extra or {})},
     )
 
 
@@ -84,8 +90,10 @@ def env(extra: dict | None = None) -> dict:
 def prepare(*, light: bool = False) -> None:
     """Build the database (light: only fresh sessions, and static files collected if one changed)."""
     BENCH_DIR.mkdir(exist_ok=True)
-    what = "sessions, static files" if light else "migrate, communes, sample data, prospects"
-    print(f"bench: preparing {DATABASE.relative_to(BASE)} ({what})…", flush=True)
+    what = (
+        "pending migrations, sessions, static files" if light else "migrate, communes, sample data, prospects"
+    )
+    print(f"bench: preparing {DATABASE} ({what})…", flush=True)
     started = time.monotonic()
     command = [sys.executable, str(Path(__file__).resolve()), "--prepare-in-django"]
     if light:
@@ -104,6 +112,7 @@ def prepare_in_django(*, light: bool) -> int:
     from django.core.management.base import CommandError
 
     if light:
+        migrate_if_pending(call_command)
         STATE.write_text(json.dumps(sessions_and_targets(), indent=2))
         bench.collect_static_if_changed(call_command)
         return 0
@@ -124,6 +133,18 @@ def prepare_in_django(*, light: bool) -> int:
     bench.analyze()
     bench.collect_static_if_changed(call_command)
     return 0
+
+
+def migrate_if_pending(call_command) -> None:
+    """A kept database follows the code's migrations (new indexes), then the planner's statistics."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("bench: applying the new migrations to the kept database", flush=True)
+        call_command("migrate", interactive=False, stdout=io.StringIO())
+        bench.analyze()
 
 
 def bench_users(territory):
@@ -389,10 +410,11 @@ def run_wrk(wrk: str, url: str, host: str, seconds: int, script: Path, cookie: s
     return values
 
 
-# Counts the SQL queries of one warm request per page (and profiles it with --profile), in-process,
-# signed in as the case's user. Arguments: the state file, then "who path" pairs, then the profile flag.
+# Counts the SQL queries of one warm request per page (and profiles it with --profile; times N requests
+# with --cpu N: the process's CPU time, which other work on the machine disturbs far less than req/s),
+# in-process, signed in as the case's user. Arguments: the state file, "who path" pairs, the profile flag.
 QUERY_COUNT = """
-import cProfile, io, json, pstats, sys, django
+import cProfile, io, json, pstats, sys, time, django
 django.setup()
 from django.db import connection
 from django.test import Client
@@ -411,6 +433,14 @@ for pair in sys.argv[2:-1]:
     print(f"  {path} ({who}): HTTP {status}, {len(queries)} SQL queries, {total:.1f} ms in SQL (timed by Django)")
     for q in queries.captured_queries:
         print(f"      {float(q['time']) * 1000:6.1f} ms  {q['sql'][:150]}")
+    if state["cpu"]:
+        best = []
+        for _ in range(3):
+            started = time.process_time()
+            for _ in range(state["cpu"]):
+                client.get(path)
+            best.append((time.process_time() - started) / state["cpu"] * 1000)
+        print(f"      CPU per request: {min(best):.1f} ms (best of 3 × {state['cpu']} requests, in-process)")
     if profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -457,8 +487,25 @@ def main() -> int:
     parser.add_argument(
         "--port", type=int, default=0, help="first loopback port for the servers (default: any free port)"
     )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="the SQLite file to use (default .bench/prospects.sqlite3); its run state goes beside it",
+    )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time N warm requests per page in-process (CPU ms per request: process time)",
+    )
     parser.add_argument("--prepare-in-django", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.database:
+        global DATABASE, STATE
+        DATABASE = args.database.resolve()
+        STATE = DATABASE.with_suffix(".json")
     if args.prepare_in_django:
         return prepare_in_django(light=args.skip_prepare)
 
@@ -550,11 +597,11 @@ def main() -> int:
     for case in CASES[1:]:
         print(f"  {case.name}: {path_of(case)} ({case.who})")
 
-    if not args.no_queries or args.profile:
+    if not args.no_queries or args.profile or args.cpu:
         print("\nSQL queries per warm request (Django test client, bench settings, signed in):", flush=True)
         pairs = [f"{case.who} {path_of(case)}" for case in CASES if case.who]
-        state_file = BENCH_DIR / "prospects-state.json"
-        state_file.write_text(json.dumps(state))
+        state_file = DATABASE.with_name(f"{DATABASE.stem}-state.json")
+        state_file.write_text(json.dumps({**state, "cpu": args.cpu}))
         subprocess.run(
             [sys.executable, "-c", QUERY_COUNT, str(state_file), *pairs, "profile" if args.profile else "-"],
             cwd=BASE, env=env(), check=False,

@@ -11,19 +11,33 @@ from .models import Membership, Role
 
 
 def roles_in(user, territory) -> set[str]:
-    """The user's roles in a territory, cached on the user object for the request."""
+    """The user's roles in a territory, cached on the user object for the request.
+
+    Read and written with getattr/setattr, never through ``user.__dict__``: ``request.user`` is a lazy
+    object whose own ``__dict__`` is not the user's, so the middleware (given ``request.user``) and
+    ``has_perm`` (given the user itself) would each keep a cache of their own and query twice.
+    """
     if not user.is_authenticated or territory is None:
         return set()
-    cache = user.__dict__.setdefault("_roles_cache", {})
+    cache = getattr(user, "_roles_cache", None)
+    if cache is None:
+        cache = {}
+        user._roles_cache = cache  # through a lazy request.user: set on the user it wraps
     if territory.pk not in cache:
         cache[territory.pk] = set(
-            Membership.objects.filter(user=user, territory=territory).values_list("role", flat=True)
+            # order_by(): the model's ordering would join the territory and the user for nothing.
+            Membership.objects.filter(user=user, territory=territory)
+            .order_by()
+            .values_list("role", flat=True)
         )
     return cache[territory.pk]
 
 
 def forget_roles(user) -> None:
-    user.__dict__.pop("_roles_cache", None)
+    try:
+        del user._roles_cache
+    except AttributeError:
+        pass
 
 
 @rules.predicate

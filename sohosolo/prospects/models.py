@@ -278,6 +278,12 @@ class Prospect(VersionedModel):
         indexes = [
             models.Index(fields=["territory", "stage", "-created_at"], name="prospects_terr_stage_idx"),
             models.Index(fields=["territory", "advisor", "next_action_on"], name="prospects_todo_idx"),
+            # The pipeline's funnel and its count per stage (active prospects), from the index alone.
+            models.Index(fields=["territory", "anonymised_at", "stage"], name="prospects_funnel_idx"),
+            # The distinct campaign sources the pipeline's filter offers, from the index alone.
+            models.Index(
+                fields=["territory", "anonymised_at", "utm_source"], name="prospects_utm_source_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

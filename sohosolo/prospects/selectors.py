@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from .models import FUNNEL, Prospect, Stage
@@ -15,18 +15,42 @@ from .models import FUNNEL, Prospect, Stage
 # How far ahead the "à faire" list and the "this week" filter look (days after today, inclusive).
 WEEK_AHEAD = 7
 
+# What the pipeline's list shows of each prospect, and of its advisor: only these columns are read
+# (no free text, no JSON). Reading another field of a listed prospect would cost a query per row.
+LIST_FIELDS = (
+    "id", "territory_id", "first_name", "last_name", "email", "is_sample", "anonymised_at",
+    "stage", "lost_reason", "channel", "utm_source", "sector", "anywhere", "created_at",
+    "next_action_on", "next_action",
+    "advisor", "advisor__id", "advisor__first_name", "advisor__last_name", "advisor__email",
+)  # fmt: skip
+# Staff as lists name them (person_name) and choose them: no password hash, no dates.
+STAFF_FIELDS = ("id", "first_name", "last_name", "email")
+
+
+def villages_named():
+    """The villages with their commune's name only (not its outline, postcodes or opening hours,
+    JSON that would be decoded for nothing): what lists and choices of villages show."""
+    from sohosolo.villages.models import Village
+
+    return Village.objects.select_related("commune").only(
+        "id", "territory_id", "commune", "commune__id", "commune__name"
+    )
+
 
 def pipeline_prospects(territory) -> QuerySet:
     """The territory's active (not anonymised) prospects, with what the list shows in a constant
-    number of queries: the advisor joined, the chosen villages (and their commune) prefetched."""
-    from sohosolo.villages.models import Village
-
+    number of queries: the advisor joined, the chosen villages (and their commune's name) prefetched
+    as ``chosen_villages``; only the columns the list shows (LIST_FIELDS)."""
     return (
         Prospect.objects.active()
         .of_territory(territory)
         .select_related("advisor")
+        .only(*LIST_FIELDS)
         .prefetch_related(
-            Prefetch("villages", queryset=Village.objects.select_related("commune").order_by("commune__name"))
+            # A plain list (to_attr): no related manager built per prospect to read it.
+            Prefetch(
+                "villages", queryset=villages_named().order_by("commune__name"), to_attr="chosen_villages"
+            )
         )
     )
 
@@ -38,6 +62,7 @@ def staff_of_territory(territory) -> QuerySet:
     return (
         get_user_model()
         .objects.filter(memberships__territory=territory, memberships__role__in=STAFF_ROLES, is_active=True)
+        .only(*STAFF_FIELDS)
         .distinct()
         .order_by("first_name", "last_name", "email")
     )
@@ -77,12 +102,17 @@ class Funnel:
     lost: FunnelStep
     total: int
 
+    def count_of(self, stage: str) -> int:
+        return next(step.count for step in [*self.steps, self.lost] if step.stage == stage)
+
 
 def stage_counts(queryset: QuerySet) -> dict[str, int]:
-    """Number of prospects per stage, in one aggregate query."""
-    aggregates = {stage: Count("pk", filter=Q(stage=stage)) for stage in Stage.values}
-    counts = queryset.order_by().aggregate(**aggregates)
-    return {stage: counts[stage] or 0 for stage in Stage.values}
+    """Number of prospects per stage, in one grouped query (read from an index when no other filter
+    applies: prospects_funnel_idx)."""
+    if queryset.query.distinct:  # a filter through a relation: count each prospect once
+        queryset = queryset.model.objects.filter(pk__in=queryset.values("pk"))
+    counts = dict(queryset.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    return {stage: counts.get(stage, 0) for stage in Stage.values}
 
 
 def funnel(queryset: QuerySet, *, query=None, current: str = "") -> Funnel:
@@ -115,45 +145,80 @@ def funnel(queryset: QuerySet, *, query=None, current: str = "") -> Funnel:
 # --- "À faire" ----------------------------------------------------------------------------------
 
 
+# At most this many actions are listed per group (the oldest first); the count says how many there
+# are, and the full list is the pipeline's, filtered the same way.
+TODO_LIMIT = 50
+TODO_GROUPS = ("overdue", "today", "coming")
+# What the "à faire" list shows of each prospect (and its advisor's name).
+TODO_FIELDS = (
+    "id",
+    "first_name",
+    "last_name",
+    "anonymised_at",
+    "stage",
+    "next_action_on",
+    "next_action",
+    "advisor",
+)
+# ... and of their advisors, when the list is the whole team's (else it is one advisor, or nobody).
+TODO_ADVISOR_FIELDS = ("advisor__id", "advisor__first_name", "advisor__last_name", "advisor__email")
+
+
 @dataclass
 class TodoGroups:
     overdue: list = field(default_factory=list)
     today: list = field(default_factory=list)
     coming: list = field(default_factory=list)  # tomorrow to WEEK_AHEAD days ahead
+    # How many actions each group holds: its list stops at TODO_LIMIT.
+    counts: dict = field(default_factory=lambda: dict.fromkeys(TODO_GROUPS, 0))
 
     @property
     def total(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.coming)
+        return sum(self.counts.values())
+
+    def truncated(self, group: str) -> bool:
+        return self.counts[group] > len(getattr(self, group))
 
 
 ALL = "all"
 UNASSIGNED = "none"
 
 
-def todo(territory, *, advisor, today: date | None = None) -> TodoGroups:
-    """Next actions due up to a week ahead, grouped overdue / today / coming.
+def todo(territory, *, advisor, today: date | None = None, limit: int = TODO_LIMIT) -> TodoGroups:
+    """Next actions due up to a week ahead, grouped overdue / today / coming, at most ``limit`` per
+    group (the oldest first), with each group's full count.
 
     ``advisor``: a user (their prospects), ``ALL`` (every prospect of the territory) or
-    ``UNASSIGNED`` (prospects without an advisor).
+    ``UNASSIGNED`` (prospects without an advisor). The prospects' ``advisor`` is joined only for
+    ``ALL`` (otherwise it is the one given, or nobody).
+
+    Two queries: the dates of every due action (small tuples, in the list's order), then the
+    prospects shown. (A window function would do it in one, but costs SQLite more than both.)
     """
     today = today or timezone.localdate()
     prospects = (
         Prospect.objects.active()
         .of_territory(territory)
         .filter(next_action_on__isnull=False, next_action_on__lte=today + timedelta(days=WEEK_AHEAD))
-        .select_related("advisor")
-        .order_by("next_action_on", "last_name", "first_name", "pk")
     )
     if advisor == UNASSIGNED:
         prospects = prospects.filter(advisor__isnull=True)
     elif advisor != ALL:
         prospects = prospects.filter(advisor=advisor)
+    order = ("next_action_on", "last_name", "first_name", "pk")
     groups = TodoGroups()
-    for prospect in prospects:
-        if prospect.next_action_on < today:
-            groups.overdue.append(prospect)
-        elif prospect.next_action_on == today:
-            groups.today.append(prospect)
-        else:
-            groups.coming.append(prospect)
+    shown: list[int] = []
+    for pk, when in prospects.order_by(*order).values_list("pk", "next_action_on"):
+        name = "overdue" if when < today else "today" if when == today else "coming"
+        groups.counts[name] += 1
+        if groups.counts[name] <= limit:
+            shown.append(pk)
+    if shown:
+        rows = prospects.filter(pk__in=shown).only(*TODO_FIELDS).order_by(*order)
+        if advisor == ALL:
+            rows = rows.select_related("advisor").only(*TODO_FIELDS, *TODO_ADVISOR_FIELDS)
+        for prospect in rows:
+            when = prospect.next_action_on
+            name = "overdue" if when < today else "today" if when == today else "coming"
+            getattr(groups, name).append(prospect)
     return groups

@@ -214,3 +214,53 @@ def test_the_day_changes_at_midnight_in_france(gers, advisor):
         groups = todo(gers, advisor=ALL)
 
     assert [p.first_name for p in groups.overdue] == ["Mercredi"]
+
+
+def test_a_long_group_shows_its_oldest_actions_its_count_and_a_link_to_all_of_them(
+    client, gers, advisor, clock
+):
+    from sohosolo.prospects.selectors import TODO_LIMIT
+
+    Prospect.objects.bulk_create(
+        Prospect(
+            territory=gers,
+            first_name=f"Retard{n:03d}",
+            advisor=advisor,
+            next_action_on=TODAY - timedelta(days=1 + n % 20),
+            next_action="Rappeler",
+        )
+        for n in range(TODO_LIMIT + 5)
+    )
+    due(gers, "Aujourdhui", 0, advisor)
+    client.force_login(advisor)
+
+    response = client.get(TODO)
+
+    groups = response.context["groups"]
+    assert len(groups.overdue) == TODO_LIMIT
+    assert groups.counts == {"overdue": TODO_LIMIT + 5, "today": 1, "coming": 0}
+    dates = [p.next_action_on for p in groups.overdue]
+    assert dates == sorted(dates) and dates[0] == TODAY - timedelta(days=20)  # the oldest first
+    assert grouped(response)["today"] == ["Aujourdhui"]
+    body = response.content.decode()
+    assert f"{TODO_LIMIT + 5} actions en retard" in body  # the summary counts them all
+    link = reverse("prospects_staff:list") + f"?due=overdue&amp;advisor={advisor.pk}&amp;sort=next_action_on"
+    assert f'<a href="{link}">{TODO_LIMIT} actions affichées sur {TODO_LIMIT + 5}' in body
+    assert "?due=today" not in body  # a short group has no such link
+
+
+def test_the_whole_teams_list_names_each_advisor_and_links_without_an_advisor_filter(
+    client, gers, advisor, colleague, clock
+):
+    from sohosolo.prospects.selectors import TODO_LIMIT
+
+    Prospect.objects.bulk_create(
+        Prospect(territory=gers, first_name=f"Demain{n:03d}", advisor=colleague, next_action_on=TODAY + timedelta(days=1), next_action="x")
+        for n in range(TODO_LIMIT + 1)
+    )  # fmt: skip
+    client.force_login(advisor)
+
+    body = client.get(TODO, {"advisor": "all"}).content.decode()
+
+    assert "Paul Lannes" in body
+    assert "?due=week&amp;sort=next_action_on" in body

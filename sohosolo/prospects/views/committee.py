@@ -32,6 +32,7 @@ from ..committee import (
 )
 from ..models import Sector, Timing
 from ..services import prospect_log_access
+from ..tables import ProspectUrls
 
 PERM = "prospects.view_committee_prospects"
 PER_PAGE = 30
@@ -91,14 +92,18 @@ def prospect_list(request):
     paginator = Paginator(rows, PER_PAGE)
     paginator.count = sum(per_village.values())  # a cached_property: set, it spares the COUNT query
     page = paginator.get_page(request.GET.get("page"))
-    # The choices' labels once per page (get_FOO_display() hashes the whole list of choices per call).
-    sectors, timings = dict(Sector.choices), dict(Timing.choices)
+    # The choices' labels once per page (get_FOO_display() hashes the whole list of choices per call),
+    # and the prospects' addresses from one reverse().
+    sectors = {value: str(label) for value, label in Sector.choices}
+    timings = {value: str(label) for value, label in Timing.choices}
+    urls = ProspectUrls("prospects_committee:detail")
     groups = []
     for village, group in groupby(page.object_list, key=lambda row: row.village):
         prospects = [row.prospect for row in group]
         for prospect in prospects:
             prospect.sector_label = sectors.get(prospect.sector, "")
             prospect.timing_label = timings.get(prospect.timing, "")
+            prospect.detail_url = urls(prospect.pk)
         groups.append({"village": village, "prospects": prospects})
     is_staff = request.user.has_perm("accounts.view_staff_area", request.territory)
     villages = list(committee_villages(request.user, request.territory).order_by("commune__name", "pk"))

@@ -2,7 +2,10 @@
 
 from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -10,9 +13,19 @@ from sohosolo.accounts.permissions import territory_permission_required
 from sohosolo.accounts.security import client_ip
 
 from ..exports import FORMATS, Export, export_filename, export_response, prospect_ids, prospects_log_export
-from ..filters import PipelineFilter
-from ..selectors import ALL, UNASSIGNED, funnel, person_name, pipeline_prospects, staff_of_territory, todo
-from ..tables import PipelineTable
+from ..filters import NextActionDue, PipelineFilter
+from ..models import Stage
+from ..selectors import (
+    ALL,
+    TODO_GROUPS,
+    UNASSIGNED,
+    funnel,
+    person_name,
+    pipeline_prospects,
+    staff_of_territory,
+    todo,
+)
+from ..tables import PipelineTable, ProspectUrls
 
 VIEW = "prospects.view_pipeline"
 EXPORT = "prospects.export_prospects"
@@ -46,16 +59,20 @@ def _query(request, *drop: str) -> str:
 def pipeline_list(request):
     filterset = _filtered(request)
     today = timezone.localdate()
-    table = PipelineTable(filterset.qs, today=today).configure(request)
     valid = not filterset.is_bound or filterset.is_valid()  # a wrong filter is explained and ignored
     stage = (filterset.form.cleaned_data.get("stage") or "") if filterset.is_bound else ""
+    steps = funnel(filterset.qs_without("stage"), query=_params(request, "stage"), current=stage)
+    # The list is the funnel's prospects with the stage filter (when valid) applied: its count is
+    # the funnel's count of that stage, or the funnel's total.
+    count = steps.count_of(stage) if stage else steps.total
+    table = PipelineTable(filterset.qs, today=today).configure(request, count=count)
     context = {
         "filter": filterset,
         "form": filterset.form,
         "table": table,
         "page": table.page,
         "query": _query(request),
-        "funnel": funnel(filterset.qs_without("stage"), query=_params(request, "stage"), current=stage),
+        "funnel": steps,
         "all_stages_query": _query(request, "stage"),
         "export_query": _query(request),
         "can_export": valid and request.user.has_perm(EXPORT, request.territory),
@@ -118,11 +135,13 @@ def todo_list(request):
         mode = advisor
     else:
         mode = "mine" if advisor == request.user else "other"
+    _describe_todo(groups, advisor)
     return render(
         request,
         "prospects/todo.html",
         {
             "groups": groups,
+            "more": _todo_more(groups, selected if advisor != ALL else ""),
             "today": today,
             "options": options,
             "selected": selected,
@@ -133,3 +152,48 @@ def todo_list(request):
             "advisor_name": person_name(advisor) if mode == "other" else "",
         },
     )
+
+
+def _describe_todo(groups, advisor) -> None:
+    """What each line of the "à faire" list shows, computed once per page rather than per line in
+    the template: the prospect page's address (one reverse()), the stage's label, the date as the
+    group writes it (once per distinct date) and the advisor's name (``advisor`` as todo() had it:
+    a user, ALL or UNASSIGNED)."""
+    urls = ProspectUrls()
+    one_name = "" if advisor in (ALL, UNASSIGNED) else person_name(advisor)
+    stages = {value: capfirst(str(label)) for value, label in Stage.choices}
+    dates: dict = {}
+
+    def when(value, overdue: bool) -> str:
+        key = (value, overdue)
+        if key not in dates:
+            dates[key] = date_format(value, "SHORT_DATE_FORMAT" if overdue else "l j F")
+        return dates[key]
+
+    for name in TODO_GROUPS:
+        for prospect in getattr(groups, name):
+            prospect.todo_url = urls(prospect.pk)
+            prospect.todo_stage = stages.get(prospect.stage, prospect.stage)
+            prospect.todo_when = when(prospect.next_action_on, name == "overdue")
+            if advisor == ALL:
+                prospect.todo_advisor = person_name(prospect.advisor) if prospect.advisor_id else ""
+            else:
+                prospect.todo_advisor = one_name
+
+
+# The pipeline's "next action" filter that lists all of a group (the list says "week" from today).
+TODO_DUE = {"overdue": NextActionDue.OVERDUE, "today": NextActionDue.TODAY, "coming": NextActionDue.WEEK}
+
+
+def _todo_more(groups, advisor: str) -> dict[str, str]:
+    """For each group cut at TODO_LIMIT, the pipeline list of all its actions (same advisor)."""
+    more = {}
+    for name in TODO_GROUPS:
+        if groups.truncated(name):
+            params = QueryDict(mutable=True)
+            params["due"] = TODO_DUE[name]
+            if advisor:
+                params["advisor"] = advisor
+            params["sort"] = "next_action_on"
+            more[name] = f"{reverse('prospects_staff:list')}?{params.urlencode()}"
+    return more

@@ -45,6 +45,7 @@ from ..pipeline_forms import (
     TransitionForm,
     person_name,
 )
+from ..selectors import villages_named
 from ..services import (
     InstallationIncomplete,
     ProspectError,
@@ -62,14 +63,17 @@ MEETING_TEMPLATE = "prospect_meeting_invitation"
 
 
 def _prospect(request, pk: int, perm: str = VIEW) -> Prospect:
-    """The prospect of the request's territory (not anonymised), after the permission check."""
+    """The prospect of the request's territory (not anonymised), after the permission check.
+
+    Its territory is the request's (the query keeps only those): no join for it. The commune of
+    installation is read when shown (installed prospects only): no join, no outline decoded.
+    """
     check_territory_perm(request, perm)
-    return get_object_or_404(
-        Prospect.objects.active()
-        .of_territory(request.territory)
-        .select_related("advisor", "installed_commune", "territory"),
-        pk=pk,
+    prospect = get_object_or_404(
+        Prospect.objects.active().of_territory(request.territory).select_related("advisor"), pk=pk
     )
+    prospect.territory = request.territory
+    return prospect
 
 
 def _detail_url(prospect: Prospect, anchor: str = "") -> str:
@@ -84,27 +88,48 @@ def _labels(choices, values) -> list[str]:
     return [str(names.get(value, value)) for value in values or []]
 
 
-def _stage_label(value: str) -> str:
-    return str(Stage(value).label) if value in Stage.values else value
+class _ChoiceLabels:
+    """The labels the timeline needs, translated once per page (get_FOO_display() and dict(choices)
+    per activity would hash or rebuild the whole list of choices for each of them)."""
+
+    def __init__(self):
+        def labels(choices) -> dict[str, str]:
+            return {value: str(label) for value, label in choices}
+
+        self.kind = labels(ActivityKind.choices)
+        self.outcome = labels(Outcome.choices)
+        self.stage = labels(Stage.choices)
+        self.lost_reason = labels(LostReason.choices)
+        self.purpose = labels(ConsentPurpose.choices)
+        self.source = labels(ConsentSource.choices)
 
 
-def _timeline_entry(activity: Activity) -> dict:
+# What the timeline reads of each activity, its author and its village (not the commune's outline).
+TIMELINE_FIELDS = (
+    "id", "prospect", "kind", "occurred_at", "outcome", "text", "data", "author", "village",
+    "author__id", "author__first_name", "author__last_name", "author__email",
+    "village__id", "village__commune", "village__commune__id", "village__commune__name",
+)  # fmt: skip
+
+
+def _timeline_entry(activity: Activity, labels: _ChoiceLabels | None = None) -> dict:
     """What the timeline says of an activity: a title, optional details, the free text."""
+    labels = labels or _ChoiceLabels()
     data = activity.data or {}
     kind = activity.kind
     details: list[str] = []
-    title = activity.get_kind_display()
+    title = labels.kind.get(kind, kind)
     if kind == ActivityKind.STAGE:
         title = _("Étape : %(from)s → %(to)s") % {
-            "from": _stage_label(data.get("from", "")) or "—",
-            "to": _stage_label(data.get("to", "")),
+            "from": labels.stage.get(data.get("from", ""), data.get("from", "")) or "—",
+            "to": labels.stage.get(data.get("to", ""), data.get("to", "")),
         }
         if data.get("reason"):
             details.append(
-                _("Motif : %(reason)s") % {"reason": _labels(LostReason.choices, [data["reason"]])[0]}
+                _("Motif : %(reason)s") % {"reason": labels.lost_reason.get(data["reason"], data["reason"])}
             )
     elif kind == ActivityKind.CONSENT:
-        purpose = _labels(ConsentPurpose.choices, [data.get("purpose", "")])[0]
+        purpose = labels.purpose.get(data.get("purpose", ""), data.get("purpose", ""))
         template = (
             _("Consentement donné : %(purpose)s")
             if data.get("granted")
@@ -114,7 +139,7 @@ def _timeline_entry(activity: Activity) -> dict:
         if data.get("source"):
             details.append(
                 _("Recueilli par : %(source)s")
-                % {"source": _labels(ConsentSource.choices, [data["source"]])[0]}
+                % {"source": labels.source.get(data["source"], data["source"])}
             )
     elif kind == ActivityKind.ASSIGNMENT:
         title = (
@@ -125,7 +150,8 @@ def _timeline_entry(activity: Activity) -> dict:
     elif kind == ActivityKind.COMMITTEE and activity.village_id:
         title = _("Contact par le comité d'accueil de %(village)s") % {"village": activity.village.name}
     if activity.outcome:
-        details.append(_("Résultat : %(outcome)s") % {"outcome": activity.get_outcome_display()})
+        outcome = labels.outcome.get(activity.outcome, activity.outcome)
+        details.append(_("Résultat : %(outcome)s") % {"outcome": outcome})
     show_text = kind != ActivityKind.ASSIGNMENT
     return {
         "activity": activity,
@@ -174,13 +200,16 @@ def _language_name(code: str) -> str:
 
 def _render_detail(request, prospect: Prospect, *, status: int = 200, **forms):
     prospect_log_access(prospect=prospect, user=request.user)
-    activities = prospect.activities.select_related("author", "village__commune").order_by(
-        "-occurred_at", "-pk"
+    activities = (
+        prospect.activities.select_related("author", "village__commune")
+        .only(*TIMELINE_FIELDS)
+        .order_by("-occurred_at", "-pk")
     )
+    labels = _ChoiceLabels()
     context = {
         "prospect": prospect,
-        "timeline": [_timeline_entry(activity) for activity in activities],
-        "villages": list(prospect.villages.select_related("commune").order_by("commune__name")),
+        "timeline": [_timeline_entry(activity, labels) for activity in activities],
+        "villages": list(villages_named().filter(prospects=prospect).order_by("commune__name")),
         "needs": _labels(Need.choices, prospect.needs),
         "helpful_actions": _labels(HelpfulAction.choices, prospect.helpful_actions),
         "transitions": _transition_buttons(prospect),
