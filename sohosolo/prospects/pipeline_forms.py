@@ -61,6 +61,7 @@ def staff_of(territory):
     """Users holding a staff role (advisor, territory admin) in the territory."""
     return (
         User.objects.filter(memberships__territory=territory, memberships__role__in=STAFF_ROLES)
+        .only("id", "first_name", "last_name", "email")
         .distinct()
         .order_by("first_name", "last_name", "email")
     )
