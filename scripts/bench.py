@@ -106,6 +106,9 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.conf import settings
+fast = "sohosolo.maps.middleware.MapFastPathMiddleware" in settings.MIDDLEWARE
+print(f"  the map endpoint's short way through the middleware (sohosolo.maps.middleware): {'on' if fast else 'OFF'}")
 for pair in sys.argv[1:]:
     host, path = pair.split(" ", 1)
     client = Client(HTTP_HOST=host)

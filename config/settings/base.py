@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "sohosolo.core.page_cache.AnonymousPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Anonymous GET of the map endpoint skips sessions and auth (see its docstring); all else passes through.
+    "sohosolo.maps.middleware.MapFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,22 +1,35 @@
 """The points of the map in a bounding box: compact rows, or grid clusters when there are too many.
 
-Query count: per source asked for (villages, housing, services), one count and then one query for
-either the points or the clusters, whatever the number of results.
+Each source asked for (villages, housing, services) is read by a *reader* in two steps: first what
+is in view (how many per layer, or at least a lower bound), then, once the total is known, either its
+points or its clusters. Readers of a QuerySet (villages, housing, any registered source) run two
+queries: a count per layer, then the points or the rows to cluster. The services are read from the
+map's index (maps.ServicePoint, maps.ServiceCell; see maps.service_reader): usually two short
+queries, whatever the number of services in view.
+
+Clusters are cells of a grid drawn on the Web Mercator map (maps.grid): about 64 pixels square at the
+zoom asked for; a cluster is [lat, lon, count], the centroid of the cell's points in view.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, F, FloatField, Value
-from django.db.models.functions import Floor
-
 from .filters import MapFilters
+from .grid import dumps
 from .layers import LAYERS, SOURCES
+from .readers import (
+    MAX_POINTS,
+    Cells,
+    QuerySetReader,
+    Reader,
+    add_encoded_cell,
+    add_to_cell,
+    encoded_clusters,
+)
 
-# Above this many points in view the endpoint answers with clusters (grid by zoom) instead of points.
-MAX_POINTS = 500
-LABEL_LENGTH = 32
+__all__ = ["MAX_POINTS", "MAX_ZOOM", "BBox", "BBoxError", "MapResult", "map_features"]
+
 MAX_ZOOM = 20
 
 
@@ -56,32 +69,21 @@ class BBox:
 
 @dataclass
 class MapResult:
-    items: list[list] = field(default_factory=list)
-    clusters: list[list] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # each point already encoded as a JSON array
+    clusters: list[str] = field(default_factory=list)  # each cluster already encoded as a JSON array
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
         return sum(self.counts.values())
 
-    def as_dict(self) -> dict:
-        return {
-            "count": self.count,
-            "clustered": bool(self.clusters),
-            "counts": self.counts,
-            "items": self.items,
-            "clusters": self.clusters,
-        }
-
-
-def cell_degrees(zoom: int) -> float:
-    """Width of a cluster cell in degrees of longitude: about 64 screen pixels at this zoom."""
-    return 360 / 2**zoom / 4
-
-
-def short_label(text: str) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
+    def to_json(self) -> str:
+        """The endpoint's body: {"count", "clustered", "counts", "items", "clusters"}, compact UTF-8 JSON."""
+        return (
+            f'{{"count":{self.count},"clustered":{"true" if self.clusters else "false"},'
+            f'"counts":{dumps(self.counts)},"items":[{",".join(self.items)}],'
+            f'"clusters":[{",".join(self.clusters)}]}}'
+        )
 
 
 def map_features(*, filters: MapFilters, bbox: BBox, zoom: int, layers: Sequence[str]) -> MapResult:
@@ -90,57 +92,39 @@ def map_features(*, filters: MapFilters, bbox: BBox, zoom: int, layers: Sequence
     for key in layers:
         by_source.setdefault(LAYERS[key].source, []).append(key)
 
-    querysets = []
+    readers: list[Reader] = []
     for source_key, kinds in by_source.items():
-        points = SOURCES[source_key].points(filters, kinds)
-        querysets.append(
-            points.filter(
-                map_lat__gte=bbox.south,
-                map_lat__lte=bbox.north,
-                map_lon__gte=bbox.west,
-                map_lon__lte=bbox.east,
-            ).order_by()
-        )
+        source = SOURCES[source_key]
+        make = source.reader or QuerySetReader
+        readers.append(make(source, filters, kinds, bbox, zoom))
+    if len(readers) == 1:
+        readers[0].alone = True
+    for reader in readers:
+        reader.plan()
+    if sum(r.lower for r in readers) <= MAX_POINTS:
+        for reader in readers:
+            if not reader.exact:
+                reader.settle()
+    clustered = sum(r.lower for r in readers) > MAX_POINTS or not all(r.exact for r in readers)
 
     result = MapResult()
-    for points in querysets:
-        for kind, n in points.values("map_kind").annotate(n=Count("pk")).values_list("map_kind", "n"):
+    if clustered:
+        if len(readers) == 1:
+            result.clusters = readers[0].clusters()
+        else:
+            cells: Cells = {}
+            for reader in readers:
+                for key, (n, lat_sum, lon_sum, encoded) in reader.cells().items():
+                    if encoded is None:
+                        add_to_cell(cells, key, n, lat_sum, lon_sum)
+                    else:
+                        add_encoded_cell(cells, key, n, encoded)
+            result.clusters = encoded_clusters(cells)
+    else:
+        for reader in readers:
+            result.items.extend(reader.items())
+    for reader in readers:
+        for kind, n in reader.counts.items():
             if n:
                 result.counts[kind] = result.counts.get(kind, 0) + n
-
-    if result.count > MAX_POINTS:
-        result.clusters = _clusters(querysets, bbox=bbox, zoom=zoom)
-        return result
-    for points in querysets:
-        rows = points.values_list("pk", "map_lat", "map_lon", "map_kind", "map_label").order_by("pk")
-        result.items.extend(
-            [pk, round(lat, 5), round(lon, 5), kind, short_label(label)] for pk, lat, lon, kind, label in rows
-        )
     return result
-
-
-def _clusters(querysets, *, bbox: BBox, zoom: int) -> list[list]:
-    """[lat, lon, count] per grid cell, the centroid of its points; one GROUP BY query per source."""
-    cell_lon = cell_degrees(zoom)
-    # Cells look square on a Mercator map: a degree of latitude is drawn 1/cos(lat) taller.
-    cell_lat = cell_lon * max(math.cos(math.radians((bbox.south + bbox.north) / 2)), 0.05)
-    cells: dict[tuple[int, int], list[float]] = {}
-    for points in querysets:
-        rows = (
-            points.annotate(
-                cell_y=Floor(F("map_lat") / Value(cell_lat, output_field=FloatField())),
-                cell_x=Floor(F("map_lon") / Value(cell_lon, output_field=FloatField())),
-            )
-            .values("cell_y", "cell_x")
-            .annotate(n=Count("pk"), lat=Avg("map_lat"), lon=Avg("map_lon"))
-            .values_list("cell_y", "cell_x", "n", "lat", "lon")
-        )
-        for y, x, n, lat, lon in rows:
-            cell = cells.setdefault((int(y), int(x)), [0, 0.0, 0.0])
-            cell[0] += n
-            cell[1] += lat * n
-            cell[2] += lon * n
-    return [
-        [round(lat_sum / n, 5), round(lon_sum / n, 5), n]
-        for (_y, _x), (n, lat_sum, lon_sum) in sorted(cells.items())
-    ]

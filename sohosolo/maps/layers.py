@@ -36,6 +36,7 @@ from sohosolo.villages.models import Village
 
 from .filters import MapFilters, housing_matching, services_matching, villages_matching
 from .selectors import attach_row_facts, with_list_facts
+from .service_reader import ServiceIndexReader
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Source:
     points: Callable[[MapFilters, Sequence[str]], QuerySet]
     popup_object: Callable[[Territory, int], Model]
     popup_template: str
+    # How the map endpoint reads the source in a box (maps.readers.Reader); None: from `points`.
+    reader: Callable | None = None
 
 
 SOURCES: dict[str, Source] = {}
@@ -76,16 +79,15 @@ def register_source(source: Source, layers: Sequence[Layer], alias: str = "") ->
 
 def expand_layers(names: Sequence[str]) -> list[str]:
     """Layer keys from the names of a request (keys or aliases); KeyError names the unknown one."""
-    keys: list[str] = []
+    keys: dict[str, None] = {}  # ordered, without repeats
     for name in names:
         if name in ALIASES:
-            expanded = ALIASES[name]
+            keys.update(dict.fromkeys(ALIASES[name]))
         elif name in LAYERS:
-            expanded = [name]
+            keys[name] = None
         else:
             raise KeyError(name)
-        keys.extend(key for key in expanded if key not in keys)
-    return keys
+    return list(keys)
 
 
 def translated(field_name: str) -> Coalesce:
@@ -173,7 +175,13 @@ def _register_defaults() -> None:
         [Layer("housing", _("Logements"), "housing", group=_("Villages et logements"), default=True)],
     )
     register_source(
-        Source("service", service_points, service_for_popup, "maps/popups/service.html"),
+        Source(
+            "service",
+            service_points,
+            service_for_popup,
+            "maps/popups/service.html",
+            reader=ServiceIndexReader,
+        ),
         [
             Layer(category.value, category.label, "service", group=_("Services de proximité"))
             for category in Category

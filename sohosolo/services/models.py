@@ -1,4 +1,4 @@
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +40,70 @@ class Weekday(models.IntegerChoices):
 CATEGORY_ORDER = {value: index for index, value in enumerate(Category.values)}
 
 
+# Fields of a service the map's index (maps.ServicePoint, maps.ServiceCell) is derived from.
+MAP_FIELDS = frozenset({"commune", "commune_id", "category", "name", "lat", "lon"})
+
+
 class ServiceQuerySet(models.QuerySet):
+    """Bulk writes keep the map's index in step too (they send no per-object signal)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from sohosolo.maps.index import index_sync
+
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if any(obj.pk is None for obj in created):  # ignore_conflicts: the ids are not known
+                from sohosolo.maps.index import index_rebuild
+                from sohosolo.territories.models import Commune
+
+                communes = {obj.commune_id for obj in created}
+                index_rebuild(
+                    set(Commune.objects.filter(pk__in=communes).values_list("territory_id", flat=True))
+                )
+            else:
+                index_sync([obj.pk for obj in created])
+        return created
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from sohosolo.maps.index import index_sync
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            if MAP_FIELDS.intersection(fields):
+                index_sync([obj.pk for obj in objs])
+        return updated
+
+    bulk_update.alters_data = True
+
+    def update(self, **kwargs):
+        from sohosolo.maps.index import index_sync
+
+        if not MAP_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))  # before: the filter may read the changed fields
+            updated = super().update(**kwargs)
+            index_sync(ids)
+        return updated
+
+    update.alters_data = True
+
+    def delete(self):
+        from sohosolo.maps.index import index_sync, suspended
+
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            with suspended():  # one sync for all, not one per deleted service
+                deleted = super().delete()
+            index_sync(ids)
+        return deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
     def of_territory(self, territory) -> "ServiceQuerySet":
         return self.filter(commune__territory=territory)
 

@@ -202,7 +202,7 @@ def _apply(
     existing = {
         c.code: c for c in Commune.objects.filter(country=country, code__in=[v["code"] for _, v in parsed])
     }
-    to_create, to_update, seen = [], [], set()
+    to_create, to_update, seen, moved_from = [], [], set(), set()
     total = len(parsed)
     for index, (line, values) in enumerate(parsed, start=1):
         if values["code"] in seen:
@@ -216,6 +216,8 @@ def _apply(
             report.created += 1
         else:
             changed = [f for f in IMPORTED_FIELDS if f in values and getattr(commune, f) != values[f]]
+            if "territory_id" in changed:
+                moved_from.add(commune.territory_id)
             for f in changed:
                 setattr(commune, f, values[f])
             if changed:
@@ -228,6 +230,11 @@ def _apply(
     with transaction.atomic():
         Commune.objects.bulk_create(to_create, batch_size=500)
         Commune.objects.bulk_update(to_update, IMPORTED_FIELDS, batch_size=500)
+        if moved_from:
+            # Communes moved between territories take their services along: the map's index follows.
+            from sohosolo.maps.index import index_rebuild
+
+            index_rebuild({territory.pk, *moved_from})
         transaction.on_commit(lambda: cache.delete(figures_cache_key(territory.pk)))
         transaction.on_commit(page_cache_bump)
     return report
