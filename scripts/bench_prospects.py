@@ -394,22 +394,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # a redirect (to the login page) must show as such, not be followed
 
 
-def run_wrk(wrk: str, url: str, host: str, seconds: int, script: Path, cookie: str | None) -> dict:
-    """bench.run_wrk with a Cookie header (the same wrk options and report)."""
-    command = [wrk, "-t2", "-c32", f"-d{seconds}s", "--timeout", "10s", "-H", f"Host: {host}"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(
-        [*command, "-s", str(script), url], check=True, capture_output=True, text=True
-    ).stdout
-    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), None)
-    if line is None:
-        sys.exit(f"bench: unexpected wrk output:\n{output}")
-    values = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
-    values["rps"] = values["requests"] / (values["duration_us"] / 1e6)
-    return values
-
-
 # Counts the SQL queries of one warm request per page (and profiles it with --profile; times N requests
 # with --cpu N: the process's CPU time, which other work on the machine disturbs far less than req/s),
 # in-process, signed in as the case's user. Arguments: the state file, "who path" pairs, the profile flag.
@@ -555,7 +539,7 @@ def main() -> int:
                     file=sys.stderr,
                 )
                 return 1
-            run_wrk(wrk, url, HOST, 2, script, cookie_of(case))  # warm-up
+            bench.run_wrk(wrk, url, HOST, 2, script, cookie_of(case))  # warm-up
             wait_idle(servers[case.server])
         for round_number in range(1, args.rounds + 1):
             for case in CASES:
@@ -564,7 +548,9 @@ def main() -> int:
                     flush=True,
                 )
                 url = f"http://127.0.0.1:{servers[case.server].port}{path_of(case)}"
-                samples[case.name].append(run_wrk(wrk, url, HOST, args.duration, script, cookie_of(case)))
+                samples[case.name].append(
+                    bench.run_wrk(wrk, url, HOST, args.duration, script, cookie_of(case))
+                )
                 wait_idle(servers[case.server])
     finally:
         for server in servers.values():
