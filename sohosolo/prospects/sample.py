@@ -218,4 +218,10 @@ def _sample_account_project(territory: Territory, villages) -> int:
             prospect=prospect, purpose=purpose, granted=True, source=ConsentSource.PROJECT_FORM
         )
     Membership.objects.get_or_create(user=user, territory=territory, role=Role.PROSPECT)
+    # A candidate, so the demonstration shows an open passport in « Mon espace » (journey 3).
+    advisor = User.objects.filter(memberships__territory=territory, memberships__role=Role.ADVISOR).first()
+    if advisor is not None:
+        services.prospect_assign(prospect=prospect, advisor=advisor, by=advisor)
+    for step in (Stage.QUALIFIED, Stage.CANDIDATE):
+        services.prospect_transition(prospect=prospect, to=step, by=advisor)
     return 1

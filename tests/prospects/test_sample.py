@@ -32,3 +32,15 @@ def test_sample_prospects_are_labelled_consistent_and_idempotent(gers_communes):
     assert prospects.filter(user__email="porteur@gers.soho-solo.example").exists()
     assert prospects_load_sample(territory=gers_communes) == 0
     assert Prospect.objects.of_territory(gers_communes).count() == COUNT + 1
+
+
+@pytest.mark.django_db
+def test_the_sample_prospect_account_is_a_candidate_with_an_open_passport(gers_communes):
+    from sohosolo.passports.models import Passport
+
+    village_in(gers_communes)
+    accounts_load_sample(password="x")
+    prospects_load_sample(territory=gers_communes)
+    prospect = Prospect.objects.get(user__email="porteur@gers.soho-solo.example")
+    assert prospect.stage == Stage.CANDIDATE and prospect.advisor is not None
+    assert Passport.objects.get(prospect=prospect).is_valid
