@@ -24,14 +24,16 @@ class PassportCodeError(Exception):
 
 
 def passport_token(passport: Passport) -> str:
-    return signing.dumps({"p": passport.pk, "n": passport.number}, salt=SALT, compress=True)
+    # No timestamp (the passport's own state says whether it is valid): the same passport always has
+    # the same code, on screen and on paper.
+    return signing.Signer(salt=SALT).sign_object({"p": passport.pk, "n": passport.number}, compress=True)
 
 
 def passport_from_token(token: str) -> Passport:
     """The passport a scanned token designates, if it can be used now; else PassportCodeError."""
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature as exc:
+        data = signing.Signer(salt=SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError) as exc:  # ValueError: a signed value that is not our JSON
         raise PassportCodeError(_("Ce code de passeport n'est pas valide."), reason="forged") from exc
     passport = (
         Passport.objects.select_related("prospect", "territory")

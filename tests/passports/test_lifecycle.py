@@ -37,3 +37,21 @@ def test_numbers_follow_each_other_per_territory(gers):
         prospect_transition(prospect=prospect, to="candidate", by=None)
         numbers.append(Passport.objects.get(prospect=prospect).number[-4:])
     assert numbers == ["0001", "0002", "0003"]
+
+
+@pytest.mark.django_db
+def test_a_validly_signed_value_of_another_shape_is_refused_as_forged(gers):
+    """A value signed with the same salt but not by passport_token (here with a timestamp) is not a code."""
+    from django.core import signing
+
+    from sohosolo.passports.tokens import SALT
+
+    prospect = ProspectFactory(territory=gers, stage="qualified")
+    prospect_transition(prospect=prospect, to="candidate", by=None)
+    passport = Passport.objects.get(prospect=prospect)
+    other = signing.TimestampSigner(salt=SALT).sign_object(
+        {"p": passport.pk, "n": passport.number}, compress=True
+    )
+    with pytest.raises(PassportCodeError) as exc:
+        passport_from_token(other)
+    assert exc.value.reason == "forged"
