@@ -188,22 +188,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
+def ensure_command(command: str, package: str, home: str) -> str:
+    """The path of ``command``, installed from Debian's ``package`` through apt when missing."""
+    found = shutil.which(command)
     if found:
         return found
     if not shutil.which("apt-get"):
-        sys.exit("bench: wrk is missing; install it (https://github.com/wg/wrk) and run again.")
+        sys.exit(f"bench: {command} is missing; install it ({home}) and run again.")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run([*sudo, "apt-get", "update"], check=True, env=env)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "--no-install-recommends", "wrk"], check=True, env=env)
-    return shutil.which("wrk") or sys.exit("bench: wrk still missing after apt-get install")
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "--no-install-recommends", package], check=True, env=env
+    )
+    return shutil.which(command) or sys.exit(f"bench: {command} still missing after apt-get install")
+
+
+def ensure_wrk() -> str:
+    return ensure_command("wrk", "wrk", "https://github.com/wg/wrk")
 
 
 def bench_env(settings: str, extra: dict | None = None) -> dict:
-    env = {
-        **os.environ,
+    env = {name: value for name, value in os.environ.items() if name != "CACHE_URL"}  # only what we say
+    env.update({
         "DJANGO_SETTINGS_MODULE": settings,
         # Safe, local-only values: this database and key serve nothing but the benchmark.
         "SECRET_KEY": "bench-only-not-secret-4f9c2a7e1b8d3c6a5e0f9b2d7c4a1e8f3b6d9c2a5e",
@@ -211,8 +218,7 @@ def bench_env(settings: str, extra: dict | None = None) -> dict:
         "DATABASE_URL": f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}",
         "PYTHONPATH": str(BASE),
         **(extra or {}),
-    }
-    env.pop("CACHE_URL", None)
+    })  # fmt: skip
     return env
 
 

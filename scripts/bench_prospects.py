@@ -6,8 +6,15 @@ Same method as `make bench` (its functions are imported, not copied): production
 (config.settings.bench), the same gunicorn command (4 sync workers on a loopback port), `wrk -t2 -c32
 -d10s` per case after a warm-up, the cases alternating over three rounds (`--rounds`), medians kept.
 Differences: the database is a file of its own (.bench/prospects.sqlite3, so `make bench`'s figures and
-database stay as they are), and every case but R0 is a signed-in page: wrk sends the session cookie of a
-bench advisor of Gers (or of a bench village committee member), created in the database beforehand.
+database stay as they are), and every case but R0 is a signed-in page: wrk sends what a browser sends, the
+session cookie of a bench advisor of Gers (or of a bench village committee member), created in the
+database beforehand, and the CSRF cookie that the first page set.
+
+Each page is measured twice. "Seen again": served from the signed-in pages' cache
+(sohosolo/core/private_cache.py), which keeps a page for the session that asked until the next write to
+the database, on a Redis this script starts (redis-server on a loopback port, installed from Debian when
+missing) as production shares its cache; the prospect pages still write their audit entry at each
+request. "Built anew": the same server with that cache off, every request renders the page.
 
 The data (generated once, kept between runs, seed fixed): 10,000 prospects of the Gers sample territory
 over three years, in every stage (weighted like a real funnel), 80 % assigned to one of 5 bench
@@ -28,6 +35,7 @@ import io
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
 import time
@@ -67,14 +75,20 @@ class Case:
     target: float | None
 
 
+PAGES = [
+    ("pipeline list, stage filter, page 2", "/fr/suivi/porteurs/?stage=qualified&page=2", "advisor"),
+    ("prospect page (advisor)", "/fr/suivi/porteurs/{prospect}/", "advisor"),
+    ("à faire (advisor)", "/fr/suivi/porteurs/a-faire/", "advisor"),
+    ("committee list", "/fr/suivi/contacts-villages/", "committee"),
+    ("committee prospect page", "/fr/suivi/contacts-villages/{committee_prospect}/", "committee"),
+]
+# Each page twice: seen again (served from the signed-in pages' cache, sohosolo/core/private_cache.py,
+# as long as nothing was written: the target), and built anew (that cache off: every request renders).
 CASES = [
     Case("R0 hello (no middleware, no db)", "hello", "/", None, None),
-    Case("pipeline list, stage filter, page 2", "app", "/fr/suivi/porteurs/?stage=qualified&page=2", "advisor", TARGET),
-    Case("prospect page (advisor)", "app", "/fr/suivi/porteurs/{prospect}/", "advisor", TARGET),
-    Case("à faire (advisor)", "app", "/fr/suivi/porteurs/a-faire/", "advisor", TARGET),
-    Case("committee list", "app", "/fr/suivi/contacts-villages/", "committee", TARGET),
-    Case("committee prospect page", "app", "/fr/suivi/contacts-villages/{committee_prospect}/", "committee", TARGET),
-]  # fmt: skip
+    *(Case(f"{name}, seen again", "app", path, who, TARGET) for name, path, who in PAGES),
+    *(Case(f"{name}, built anew", "nocache", path, who, None) for name, path, who in PAGES),
+]
 
 
 def env(extra: dict | None = None) -> dict:
@@ -389,6 +403,49 @@ def get(url: str, host: str, cookie: str | None) -> tuple[int, bytes, str]:
         return exc.code, exc.read(), exc.headers.get("Location", "")
 
 
+def csrf_cookie(port: int, path: str, cookie: str) -> str:
+    """The CSRF cookie ("name=value") a signed-in page sets, as the browser would send it back."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Host": HOST, "Cookie": cookie}
+    )
+    with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("csrftoken="):
+                return header.split(";", 1)[0]
+    sys.exit(f"bench: {path} set no CSRF cookie")
+
+
+class Redis:
+    """A throwaway redis-server on a loopback port (installed from Debian when missing), without
+    persistence; stopped by its PID only."""
+
+    def __init__(self):
+        server = bench.ensure_command("redis-server", "redis-server", "https://redis.io")
+        self.port = bench.free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [server, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                    connection.sendall(b"PING\r\n")
+                    if connection.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    sys.exit("bench: redis-server did not start")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # a redirect (to the login page) must show as such, not be followed
@@ -514,14 +571,20 @@ def main() -> int:
     def path_of(case: Case) -> str:
         return case.path.format(prospect=state["prospect"], committee_prospect=state["committee_prospect"])
 
+    cookies: dict[str, str] = {}
+
     def cookie_of(case: Case) -> str | None:
-        return f"{state['cookie']}={state['sessions'][case.who]}" if case.who else None
+        return cookies[case.who] if case.who else None
 
     servers: dict[str, bench.Gunicorn] = {}
     samples: dict[str, list[dict]] = {case.name: [] for case in CASES}
+    redis = Redis()
+    # The signed-in pages' cache needs a cache every worker shares, as in production: a Redis of our own.
+    shared = {"DATABASE_URL": f"sqlite:///{DATABASE}", "CACHE_URL": redis.url}
     definitions = {
         "hello": bench.SERVERS["hello"],
-        "app": bench.Server("config.settings.bench", {"DATABASE_URL": f"sqlite:///{DATABASE}"}),
+        "app": bench.Server("config.settings.bench", {**shared, "PRIVATE_PAGE_CACHE_ENABLED": "True"}),
+        "nocache": bench.Server("config.settings.bench", {**shared, "PRIVATE_PAGE_CACHE_ENABLED": "False"}),
     }
     try:
         for case in CASES:
@@ -530,6 +593,13 @@ def main() -> int:
                     definitions[case.server], BENCH_DIR / f"gunicorn-prospects-{case.server}.log"
                 )
                 servers[case.server].wait_ready(definitions[case.server].probe, HOST)
+        for who, session in state["sessions"].items():
+            # As a browser: the session cookie, and the CSRF cookie the first signed-in page sets.
+            session_cookie = f"{state['cookie']}={session}"
+            page = next(case for case in CASES if case.who == who and case.server == "app")
+            cookies[who] = (
+                f"{session_cookie}; {csrf_cookie(servers['app'].port, path_of(page), session_cookie)}"
+            )
         for case in CASES:
             url = f"http://127.0.0.1:{servers[case.server].port}{path_of(case)}"
             status, body, location = get(url, HOST, cookie_of(case))
@@ -555,6 +625,7 @@ def main() -> int:
     finally:
         for server in servers.values():
             server.stop()
+        redis.stop()
     results = [(case, bench.median(samples[case.name])) for case in CASES]
 
     r0 = results[0][1]["rps"]

@@ -65,8 +65,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CSP (so the cached copy gets a fresh nonce) and before sessions, locale and auth (a hit skips them).
     "sohosolo.core.page_cache.AnonymousPageCacheMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "sohosolo.core.csp.MemoizedCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Signed-in pages that opted in, served again to the same session until the next database write.
+    "sohosolo.core.private_cache.PrivatePageCacheMiddleware",
     # Anonymous GET of the map endpoint skips sessions and auth (see its docstring); all else passes through.
     "sohosolo.maps.middleware.MapFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,11 +289,16 @@ REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_REFERRER_POLICY = REFERRER_POLICY
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sessions in the database, read through the cache (Redis in production): no query to know who asks.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Full-page cache of public pages for anonymous visitors (sohosolo.core.page_cache).
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+# Signed-in pages that opted in, until the next database write (sohosolo/core/private_cache.py). Unset: on
+# when the cache is shared by every process (Redis in production), off with a per-process cache (dev).
+PRIVATE_PAGE_CACHE_ENABLED = env.bool("PRIVATE_PAGE_CACHE_ENABLED", default=None)
 
 # Public API rate limit per client IP (django-ninja throttling, backed by the cache).
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")

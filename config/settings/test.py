@@ -30,3 +30,5 @@ STAFF_MFA_REQUIRED = False
 WHITENOISE_AUTOREFRESH = True
 # Tests measure the views themselves; tests/core/test_page_cache.py turns the page cache on.
 PAGE_CACHE_ENABLED = False
+# Signed-in pages are served from their cache as in production (one process: the local cache is shared).
+PRIVATE_PAGE_CACHE_ENABLED = True

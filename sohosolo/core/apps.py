@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every app may register scheduled jobs in its jobs.py.
         autodiscover_modules("jobs")
+        # Every write to the database, in every process, makes the signed-in pages' cache unreachable.
+        from .private_cache import watch_all_connections
+
+        watch_all_connections()

@@ -45,6 +45,7 @@ REPLACED = frozenset({"sohosolo.territories.middleware.TerritoryMiddleware"})
 SKIPPED = frozenset(
     {
         "django.contrib.sessions.middleware.SessionMiddleware",  # no session cookie
+        "sohosolo.core.private_cache.PrivatePageCacheMiddleware",  # requests with a session cookie only
         "django.middleware.csrf.CsrfViewMiddleware",  # a safe method; the API is csrf-exempt anyway
         "django.contrib.auth.middleware.AuthenticationMiddleware",  # anonymous
         "sohosolo.core.middleware.PrivateByDefaultMiddleware",  # /api/v1/ is public

@@ -1,3 +1,6 @@
+import copy
+import uuid
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -7,28 +10,43 @@ from sohosolo.core.page_cache import page_cache_bump
 
 from .models import Commune, Territory
 
-CACHE_KEY = "territories:by-host:v1"
-CACHE_SECONDS = 60
+# The table of territories lives in each process's memory; a version in the shared cache says when it
+# changed (any save or delete of a territory, in any process), so every request reads one short string
+# from the cache instead of unpickling every territory.
+VERSION_KEY = "territories:version"
+_local: dict = {"version": None, "table": None}
 
 
 def _territory_table() -> dict:
-    """Map host names to territories, plus the default, cached across requests and processes."""
-    table = cache.get(CACHE_KEY)
-    if table is None:
+    """Map host names to territories, plus the default: read again when the shared version moved."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    if _local["version"] != version or _local["table"] is None:
         territories = list(Territory.objects.all())
-        table = {
+        _local["table"] = {
             "hosts": {host: t for t in territories for host in t.hostnames},
             "default": next((t for t in territories if t.slug == settings.DEFAULT_TERRITORY), None),
         }
-        cache.set(CACHE_KEY, table, CACHE_SECONDS)
-    return table
+        _local["version"] = version
+    return _local["table"]
 
 
 def territory_for_host(host: str) -> Territory | None:
-    """The territory serving this host, else the default territory (design §8)."""
+    """The territory serving this host, else the default territory (design §8).
+
+    A copy for each request: what one request caches on it (related objects) stays with that request."""
     table = _territory_table()
     host = host.split(":")[0].lower().rstrip(".")
-    return table["hosts"].get(host) or table["default"]
+    territory = table["hosts"].get(host) or table["default"]
+    return copy.copy(territory) if territory is not None else None
+
+
+def forget_territories() -> None:
+    """Every process reads the territories again at its next request."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    _local["table"] = None
 
 
 @receiver([post_save, post_delete], sender=Commune)
@@ -38,7 +56,7 @@ def _forget_pages(**kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=Territory)
 def _forget_territories(**kwargs) -> None:
-    cache.delete(CACHE_KEY)
+    forget_territories()
     page_cache_bump()
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sohosolo.accounts.models import Role
 from sohosolo.core.models import OutboxMessage, OutboxStatus
 from sohosolo.core.outbox import CLAIM_TIMEOUT, outbox_deliver, outbox_due_ids, outbox_enqueue, outbox_store
+from sohosolo.core.private_cache import private_cache_bump
 from sohosolo.core.tasks import dispatch_outbox, send_outbox_message
 from tests.accounts.staff_factories import member
 
@@ -102,7 +103,8 @@ def test_the_email_is_sent_only_after_the_business_change_commits(django_capture
         message = store()
         assert mail.outbox == []  # nothing leaves inside the transaction
 
-    assert len(callbacks) == 1
+    # The outbox's delivery (the signed-in pages' cache also moves its version at the commit).
+    assert len([callback for callback in callbacks if callback is not private_cache_bump]) == 1
     assert len(mail.outbox) == 1
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT

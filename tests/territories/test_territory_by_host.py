@@ -74,3 +74,26 @@ def test_loading_the_sample_twice_keeps_two_territories_with_their_host_names():
 
 def test_without_any_territory_the_home_page_is_not_found(client):
     assert client.get("/fr/", HTTP_HOST="unknown.localhost").status_code == 404
+
+
+def test_a_territory_changed_by_another_process_is_read_again(sample_territories):
+    """Each process keeps the table in memory; the shared version tells it the table changed elsewhere."""
+    from django.core.cache import cache
+
+    from sohosolo.territories.middleware import VERSION_KEY
+    from sohosolo.territories.models import Territory
+
+    assert territory_for_host("landes.localhost").name == "Landes"
+    Territory.objects.filter(slug="landes").update(name="Landes (renommé)")  # no signal: as another process
+    assert territory_for_host("landes.localhost").name == "Landes"  # this process's copy
+
+    cache.set(VERSION_KEY, "moved-by-another-process", None)
+
+    assert territory_for_host("landes.localhost").name == "Landes (renommé)"
+
+
+def test_each_request_gets_its_own_copy_of_the_territory(sample_territories):
+    first = territory_for_host("landes.localhost")
+    first.name = "changed by one request"
+
+    assert territory_for_host("landes.localhost").name == "Landes"

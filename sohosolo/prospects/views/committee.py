@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from sohosolo.accounts.permissions import territory_permission_required
+from sohosolo.core.private_cache import private_page_cache
 
 from ..committee import (
     NOTE_MAX_LENGTH,
@@ -80,6 +81,7 @@ def _villages_of(request, prospect):
     return committee_villages_of(prospect, request.user)
 
 
+@private_page_cache()
 @never_cache
 @require_safe
 @territory_permission_required(PERM)
@@ -129,9 +131,12 @@ def _render_detail(request, prospect, villages, *, form=None, status=200):
         "form": form or CommitteeNoteForm(villages=villages),
         "needs_choice": len(villages) > 1,
     }
-    return render(request, "prospects/committee_detail.html", context, status=status)
+    response = render(request, "prospects/committee_detail.html", context, status=status)
+    response.private_cache_access = prospect  # a page served again from the cache is audited again
+    return response
 
 
+@private_page_cache()
 @never_cache
 @require_safe
 @territory_permission_required(PERM)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from sohosolo.accounts.permissions import territory_permission_required
 from sohosolo.accounts.security import client_ip
+from sohosolo.core.private_cache import private_page_cache
 
 from ..exports import FORMATS, Export, export_filename, export_response, prospect_ids, prospects_log_export
 from ..filters import NextActionDue, PipelineFilter
@@ -54,6 +55,7 @@ def _query(request, *drop: str) -> str:
     return _params(request, *drop).urlencode()
 
 
+@private_page_cache()
 @require_safe
 @territory_permission_required(VIEW)
 def pipeline_list(request):
@@ -112,6 +114,7 @@ def pipeline_export(request, fmt: str):
     )
 
 
+@private_page_cache()
 @require_safe
 @territory_permission_required(VIEW)
 def todo_list(request):

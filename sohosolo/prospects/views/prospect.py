@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sohosolo.accounts.permissions import check_territory_perm
 from sohosolo.core.locking import EditConflict, form_after_conflict, save_versioned
 from sohosolo.core.outbox import outbox_enqueue
+from sohosolo.core.private_cache import private_page_cache
 from sohosolo.territories.models import Commune
 
 from ..models import (
@@ -229,9 +230,12 @@ def _render_detail(request, prospect: Prospect, *, status: int = 200, **forms):
             if getattr(prospect, f"utm_{name}")
         ],
     }
-    return render(request, "prospects/prospect_detail.html", context, status=status)
+    response = render(request, "prospects/prospect_detail.html", context, status=status)
+    response.private_cache_access = prospect  # a page served again from the cache is audited again
+    return response
 
 
+@private_page_cache()
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def prospect_detail(request, pk: int):
