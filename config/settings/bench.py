@@ -4,7 +4,7 @@ but plain HTTP on loopback and no external service (local-memory cache instead o
 SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required as in production: scripts/bench.py sets them.
 """
 
-from .base import BASE_DIR, env
+from .base import BASE_DIR, cache_settings, env
 from .production import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
@@ -14,7 +14,7 @@ CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_SECURE = False
 # A local-memory cache unless CACHE_URL says otherwise (scripts/bench_prospects.py starts a Redis for the
 # signed-in pages' cache, which needs a cache shared by the workers).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://bench")}
+CACHES = {"default": cache_settings(env.cache("CACHE_URL", default="locmemcache://bench"))}
 API_RATE_LIMIT = "100000000/m"
 MAP_API_RATE_LIMIT = "100000000/m"
 # Connections kept between requests, as production keeps its PostgreSQL ones (DATABASE_CONN_MAX_AGE,

@@ -1,7 +1,7 @@
 """Production: everything secure, secrets and hosts from the environment (no defaults)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import cache_settings, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -23,7 +23,7 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-CACHES = {"default": env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1")}
+CACHES = {"default": cache_settings(env.cache("CACHE_URL", default="redis://127.0.0.1:6379/1"))}
 TEMPLATES[0]["OPTIONS"]["loaders"] = [  # noqa: F405
     (
         "django.template.loaders.cached.Loader",

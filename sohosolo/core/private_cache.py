@@ -41,12 +41,16 @@ Install it after the CSP and Permissions-Policy middleware and before the sessio
 """
 
 import base64
+import functools
 import hashlib
 import json
 import logging
 import os
 import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from functools import wraps
 from importlib import import_module
 
@@ -79,7 +83,9 @@ IGNORED_TABLES = frozenset(
         "core_jobrun",
     }
 )
-_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE", "CREATE", "ALTER", "DROP")
+_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP")
+# A write inside a common table expression ("WITH … DELETE …"), which PostgreSQL allows.
+_CTE_WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 # The table a write statement changes, as Django's backends write them (quoted or not).
 _TABLE = re.compile(
     r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?([\w.]+)",
@@ -127,6 +133,8 @@ def _current_version() -> str:
 def changed_table(sql: str) -> str | None:
     """The table a statement writes to ("" for a write whose table is not read, such as DDL), else None."""
     head = sql.lstrip()[:8].upper()
+    if head.startswith("WITH"):  # a common table expression may hold a write (PostgreSQL)
+        return "" if _CTE_WRITE.search(sql) else None
     if not head.startswith(_WRITE_WORDS):
         return None
     match = _TABLE.match(sql)
@@ -204,19 +212,18 @@ def _session_digest(data: dict) -> str:
 
 
 def _key(request) -> str:
-    htmx = sorted((name, value) for name, value in request.META.items() if name.startswith("HTTP_HX_"))
-    raw = json.dumps(
-        [
-            request.scheme,
-            request.get_host(),
-            request.get_full_path(),
-            request.META.get("HTTP_COOKIE", ""),
-            request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
-            htmx,
-            timezone.localdate().isoformat(),
-        ]
-    )
-    return "privatecache:" + hashlib.sha256(raw.encode()).hexdigest()
+    meta = request.META
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        meta.get("HTTP_COOKIE", ""),
+        meta.get("HTTP_ACCEPT_LANGUAGE", ""),
+        timezone.localdate().isoformat(),
+        *sorted(f"{name}={value}" for name, value in meta.items() if name.startswith("HTTP_HX_")),
+    ]
+    # Header values never hold a line break: one per part keeps them apart.
+    return "privatecache:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _only_csrf_renewal(request, response) -> bool:
@@ -273,10 +280,43 @@ def _access_entry(request, instance) -> tuple[str, list] | None | bool:
     return sql, [_field(name).get_db_prep_save(value, connection) for name, value in written.items()]
 
 
+@functools.cache
 def _field(attname: str):
     from auditlog.models import LogEntry
 
     return next(field for field in LogEntry._meta.concrete_fields if field.attname == attname)
+
+
+# The pages this process served or stored last (most recent last), checked against the shared version
+# before use like the shared copies: reading them again from a shared cache costs more than serving them.
+LOCAL_PAGES = 128
+_local_pages: OrderedDict[str, dict] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_entry(key: str) -> dict | None:
+    with _local_lock:
+        entry = _local_pages.get(key)
+        if entry is not None and entry["expires"] <= time.monotonic():
+            del _local_pages[key]
+            return None
+        return entry
+
+
+def _keep_local(key: str, entry: dict) -> None:
+    if "expires" not in entry:
+        return
+    with _local_lock:
+        _local_pages[key] = entry
+        _local_pages.move_to_end(key)
+        while len(_local_pages) > LOCAL_PAGES:
+            _local_pages.popitem(last=False)
+
+
+@receiver(setting_changed)
+def _forget_local_pages(**kwargs) -> None:
+    with _local_lock:
+        _local_pages.clear()
 
 
 class PrivatePageCacheMiddleware:
@@ -298,10 +338,16 @@ class PrivatePageCacheMiddleware:
             # A session kept in this same cache (cached_db, cache) is read in the same round trip.
             session_key = getattr(session, "cache_key", None) if session.session_key else None
             shared = session_key and settings.SESSION_CACHE_ALIAS == "default"
-            stored = cache.get_many([VERSION_KEY, key, session_key] if shared else [VERSION_KEY, key])
+            # This process's copy of the page saves fetching it; the version says whether it still holds.
+            local = _local_entry(key)
+            wanted = [VERSION_KEY] + ([] if local else [key]) + ([session_key] if shared else [])
+            stored = cache.get_many(wanted)
             version = stored.get(VERSION_KEY) or _current_version()
-            entry = stored.get(key)
+            entry = local if local and local["version"] == version else stored.get(key)
+            if entry is None and local:
+                entry = cache.get(key)  # another process stored it under the current version
             if entry is not None and entry["version"] == version:
+                _keep_local(key, entry)
                 data = stored.get(session_key) if shared else None
                 response = self._replay(request, entry, data if data is not None else session.load())
                 if response is not None:
@@ -395,4 +441,6 @@ class PrivatePageCacheMiddleware:
             "headers": [(name, value) for name, value in response.items() if name != "Content-Length"],
             "access": access,
         }
+        entry["expires"] = time.monotonic() + seconds
         cache.set(key, entry, seconds)
+        _keep_local(key, entry)

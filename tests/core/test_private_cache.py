@@ -276,8 +276,34 @@ def test_unset_it_is_on_only_with_a_cache_every_process_shares(backend, enabled)
         ('CREATE TABLE "x" ("id" integer)', ""),
         ('SELECT "prospects_prospect"."id" FROM "prospects_prospect"', None),
         ('SAVEPOINT "s1"', None),
+        ("WITH RECURSIVE r(z) AS (SELECT 1 UNION ALL SELECT z + 1 FROM r) SELECT z FROM r", None),
+        ('WITH moved AS (DELETE FROM "x" RETURNING *) INSERT INTO "y" SELECT * FROM moved', ""),
         ('RELEASE SAVEPOINT "s1"', None),
     ],
 )
 def test_the_table_a_statement_writes_to(sql, table):
     assert changed_table(sql) == table
+
+
+def test_this_process_s_copy_is_not_served_once_another_process_wrote(signed_in, camille):
+    from django.core.cache import cache
+
+    page(signed_in)
+    assert hit(page(signed_in))
+    cache.set(VERSION_KEY, "moved-by-a-write-in-another-process", None)
+
+    assert not hit(page(signed_in))
+    assert hit(page(signed_in))
+
+
+def test_this_process_s_copy_serves_when_the_shared_one_is_gone(signed_in, camille):
+    from django.core.cache import cache
+
+    page(signed_in)
+    page(signed_in)
+    version = cache.get(VERSION_KEY)
+    cache.clear()
+    cache.set(VERSION_KEY, version, None)
+    assert signed_in.session.load()  # the session, read again from the database
+
+    assert hit(page(signed_in))
