@@ -656,7 +656,9 @@ def main() -> int:
 
     if not args.no_queries or args.profile or args.cpu:
         print("\nSQL queries per warm request (Django test client, bench settings, signed in):", flush=True)
-        pairs = [f"{case.who} {path_of(case)}" for case in CASES if case.who]
+        pairs = list(
+            dict.fromkeys(f"{case.who} {path_of(case)}" for case in CASES if case.who)
+        )  # each page once
         state_file = DATABASE.with_name(f"{DATABASE.stem}-state.json")
         state_file.write_text(json.dumps({**state, "cpu": args.cpu}))
         subprocess.run(
