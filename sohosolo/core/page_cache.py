@@ -28,19 +28,25 @@ def page_cache_bump() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def cache_for_anonymous(seconds: int = 300):
-    """Mark a view's successful responses as cacheable for anonymous visitors."""
+def mark_responses(**attributes):
+    """A view decorator that sets these attributes on the view's responses (read by a cache middleware)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
-            response.page_cache_seconds = seconds
+            for name, value in attributes.items():
+                setattr(response, name, value)
             return response
 
         return wrapper
 
     return decorator
+
+
+def cache_for_anonymous(seconds: int = 300):
+    """Mark a view's successful responses as cacheable for anonymous visitors."""
+    return mark_responses(page_cache_seconds=seconds)
 
 
 def _key(request, version: str) -> str:

@@ -51,7 +51,6 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from functools import wraps
 from importlib import import_module
 
 from django.conf import settings
@@ -64,6 +63,8 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone
+
+from .page_cache import mark_responses
 
 logger = logging.getLogger(__name__)
 
@@ -98,17 +99,7 @@ _TABLE = re.compile(
 
 def private_page_cache(seconds: int = DEFAULT_SECONDS):
     """Mark a view's answers as cacheable for the session that asked (GET only)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            response.private_cache_seconds = seconds
-            return response
-
-        return wrapper
-
-    return decorator
+    return mark_responses(private_cache_seconds=seconds)
 
 
 # --- The version, moved by every write --------------------------------------------------------------------
