@@ -64,6 +64,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone
 
+from .checks import PER_PROCESS_CACHES
 from .page_cache import mark_responses
 
 logger = logging.getLogger(__name__)
@@ -193,8 +194,7 @@ def private_cache_enabled() -> bool:
     in one process must reach the others: not with a local-memory or dummy cache)."""
     enabled = getattr(settings, "PRIVATE_PAGE_CACHE_ENABLED", None)
     if enabled is None:
-        backend = settings.CACHES["default"]["BACKEND"]
-        return not backend.endswith(("LocMemCache", "DummyCache"))
+        return not settings.CACHES["default"]["BACKEND"].endswith(PER_PROCESS_CACHES)
     return bool(enabled)
 
 

@@ -307,3 +307,20 @@ def test_this_process_s_copy_serves_when_the_shared_one_is_gone(signed_in, camil
     assert signed_in.session.load()  # the session, read again from the database
 
     assert hit(page(signed_in))
+
+
+@pytest.mark.parametrize(
+    ("enabled", "backend", "warned"),
+    [
+        (True, "django.core.cache.backends.locmem.LocMemCache", True),
+        (None, "django.core.cache.backends.locmem.LocMemCache", False),
+        (True, "sohosolo.core.cache.RedisCache", False),
+    ],
+)
+def test_check_deploy_warns_when_forced_on_with_a_per_process_cache(enabled, backend, warned):
+    from django.core.checks import run_checks
+
+    with override_settings(PRIVATE_PAGE_CACHE_ENABLED=enabled, CACHES={"default": {"BACKEND": backend}}):
+        ids = [message.id for message in run_checks(include_deployment_checks=True, tags=["caches"])]
+
+    assert ("sohosolo.W001" in ids) is warned
