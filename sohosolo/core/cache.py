@@ -7,8 +7,14 @@ between threads (each command takes a connection from the pool), so this client 
 Same pools, same commands, same serialisation: only the construction is saved.
 
 Settings use it in place of Django's when CACHE_URL names a Redis server (``cache_settings()``).
+
+Also here: the shared versions that say to every process "what you derived from the data is stale"
+(the page caches, the territory table): one short value per key, moved by any process.
 """
 
+import uuid
+
+from django.core.cache import cache
 from django.core.cache.backends import redis as django_redis
 
 DJANGO_REDIS = "django.core.cache.backends.redis.RedisCache"
@@ -31,6 +37,20 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def shared_version(key: str) -> str:
+    """The current value of a shared version (one is set if there is none yet, the same for everyone)."""
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key)
+    return version
+
+
+def new_version(key: str) -> None:
+    """Move a shared version: whatever was derived under the old one is stale, in every process."""
+    cache.set(key, uuid.uuid4().hex, None)
 
 
 def cache_settings(config: dict) -> dict:

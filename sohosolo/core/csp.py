@@ -9,7 +9,9 @@ goes, and puts the response's nonce in its place. Anything else, and any change 
 (``setting_changed``), goes back to django-csp's own code. Same headers, byte for byte (tested).
 """
 
+import base64
 import http.client as http_client
+import os
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+# Where a nonce goes in a policy built once, or in a page kept by a cache (sohosolo/core/*page_cache.py).
 PLACEHOLDER = "csp-nonce-placeholder-9f1c"
 # What a view or decorator sets on a response to change its policy: such responses take the long way.
 PER_RESPONSE = (
@@ -31,6 +34,11 @@ _built: dict[tuple[bool, bool], str] = {}
 def _forget_policies(setting, **kwargs) -> None:
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _built.clear()
+
+
+def new_nonce() -> str:
+    """A fresh nonce, drawn as django-csp draws its own (16 random bytes, base64)."""
+    return base64.b64encode(os.urandom(16)).decode("ascii")
 
 
 def _policy(*, report_only: bool, with_nonce: bool) -> str:

@@ -8,24 +8,24 @@ who submitted a form) and responses that set cookies are never cached. ``page_ca
 invalidates every cached page at once (called when territories or communes change).
 """
 
-import base64
 import hashlib
-import os
-import uuid
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from . import csp
+from .cache import new_version, shared_version
+
 VERSION_KEY = "pagecache:version"
-PLACEHOLDER = b"__csp_nonce__"
+PLACEHOLDER = csp.PLACEHOLDER.encode()
 CSP_HEADER = "Content-Security-Policy"
 
 
 def page_cache_bump() -> None:
     """Forget every cached page (a new version makes old keys unreachable; they expire on their own)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    new_version(VERSION_KEY)
 
 
 def mark_responses(**attributes):
@@ -77,7 +77,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
-        version = cache.get(VERSION_KEY) or "0"
+        version = shared_version(VERSION_KEY)
         key = _key(request, version)
         stored = cache.get(key)
         if stored is not None:
@@ -101,7 +101,7 @@ class AnonymousPageCacheMiddleware:
     def _replay(self, stored) -> HttpResponse:
         content, headers = stored
         if PLACEHOLDER in content or PLACEHOLDER.decode() in headers.get(CSP_HEADER, ""):
-            nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+            nonce = csp.new_nonce()
             content = content.replace(PLACEHOLDER, nonce.encode())
             if CSP_HEADER in headers:
                 headers = {**headers, CSP_HEADER: headers[CSP_HEADER].replace(PLACEHOLDER.decode(), nonce)}

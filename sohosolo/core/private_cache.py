@@ -40,16 +40,13 @@ person moves the version at once, so nothing of them is served again.
 Install it after the CSP and Permissions-Policy middleware and before the session middleware.
 """
 
-import base64
 import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from importlib import import_module
 
@@ -64,13 +61,15 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone
 
+from . import csp
+from .cache import new_version, shared_version
 from .checks import PER_PROCESS_CACHES
 from .page_cache import mark_responses
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "privatecache:version"
-PLACEHOLDER = b"__private_cache_csp_nonce__"
+PLACEHOLDER = csp.PLACEHOLDER.encode()
 DEFAULT_SECONDS = 120
 # Written to without any cached page reading them (see the module's docstring).
 IGNORED_TABLES = frozenset(
@@ -109,17 +108,9 @@ def private_page_cache(seconds: int = DEFAULT_SECONDS):
 def private_cache_bump() -> None:
     """Make every cached page unreachable (they expire on their own)."""
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        new_version(VERSION_KEY)
     except Exception:  # the cache is down: nothing can be served from it either
         logger.exception("private page cache: could not move the version")
-
-
-def _current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
 
 
 def changed_table(sql: str) -> str | None:
@@ -288,15 +279,13 @@ _local_lock = threading.Lock()
 def _local_entry(key: str) -> dict | None:
     with _local_lock:
         entry = _local_pages.get(key)
-        if entry is not None and entry["expires"] <= time.monotonic():
+        if entry is not None and entry["expires"] <= time.time():
             del _local_pages[key]
             return None
         return entry
 
 
 def _keep_local(key: str, entry: dict) -> None:
-    if "expires" not in entry:
-        return
     with _local_lock:
         _local_pages[key] = entry
         _local_pages.move_to_end(key)
@@ -333,7 +322,7 @@ class PrivatePageCacheMiddleware:
             local = _local_entry(key)
             wanted = [VERSION_KEY] + ([] if local else [key]) + ([session_key] if shared else [])
             stored = cache.get_many(wanted)
-            version = stored.get(VERSION_KEY) or _current_version()
+            version = stored.get(VERSION_KEY) or shared_version(VERSION_KEY)
             entry = local if local and local["version"] == version else stored.get(key)
             if entry is None and local:
                 entry = cache.get(key)  # another process stored it under the current version
@@ -367,7 +356,7 @@ class PrivatePageCacheMiddleware:
             self._audit(request, entry)
         content = entry["content"]
         if entry["nonce"]:
-            nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+            nonce = csp.new_nonce()
             content = content.replace(PLACEHOLDER, nonce.encode())
             request._csp_nonce = nonce  # the CSP middleware writes it in the header
         response = HttpResponse(content, status=entry["status"])
@@ -431,7 +420,8 @@ class PrivatePageCacheMiddleware:
             "nonce": isinstance(nonce, str),
             "headers": [(name, value) for name, value in response.items() if name != "Content-Length"],
             "access": access,
+            # Wall-clock time: the entry travels through the shared cache to other processes and machines.
+            "expires": time.time() + seconds,
         }
-        entry["expires"] = time.monotonic() + seconds
         cache.set(key, entry, seconds)
         _keep_local(key, entry)

@@ -1,11 +1,10 @@
 import copy
-import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from sohosolo.core.cache import new_version, shared_version
 from sohosolo.core.page_cache import page_cache_bump
 
 from .models import Commune, Territory
@@ -19,10 +18,7 @@ _local: dict = {"version": None, "table": None}
 
 def _territory_table() -> dict:
     """Map host names to territories, plus the default: read again when the shared version moved."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+    version = shared_version(VERSION_KEY)
     if _local["version"] != version or _local["table"] is None:
         territories = list(Territory.objects.all())
         _local["table"] = {
@@ -45,7 +41,7 @@ def territory_for_host(host: str) -> Territory | None:
 
 def forget_territories() -> None:
     """Every process reads the territories again at its next request."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    new_version(VERSION_KEY)
     _local["table"] = None
 
 
